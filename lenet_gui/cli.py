@@ -1,0 +1,349 @@
+"""``lenet-gui``: the window with no argument, or train / eval / predict / download / devices.
+
+A thin layer over the core: argparse in, one clear line and a non-zero exit
+for any error. ``--debug`` shows the traceback of an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .config import DEVICES, RECIPES, TrainConfig, default_data_dir, shipped_checkpoint
+from .errors import LenetGuiError, StopRequested
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
+
+
+def _finite_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+    return value
+
+
+def _device(text: str) -> str:
+    for name in DEVICES:
+        if text.lower() == name.lower():
+            return name
+    raise argparse.ArgumentTypeError(f"choose one of {', '.join(DEVICES)}, got {text!r}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lenet-gui",
+        description="Draw a digit and let a MindSpore LeNet5 recognize it; train it on MNIST. "
+                    "With no command, opens the window.")
+    parser.add_argument("--version", action="version", version=f"lenet-gui {__version__}")
+    parser.add_argument("--checkpoint", type=Path, help="window: the model to start with")
+    parser.add_argument("--device", type=_device, help="window: the device to train on "
+                        "(CPU, GPU, Ascend)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check the model, sample digits and the window; exit non-zero "
+                             "on any failure")
+    parser.add_argument("--install-desktop", action="store_true",
+                        help="add lenet-gui to the desktop's application menu")
+    parser.add_argument("--uninstall-desktop", action="store_true",
+                        help="remove lenet-gui from the desktop's application menu")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("gui", help="open the window (the default)")
+    p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser("train", help="train LeNet5 on MNIST",
+                       description="Train LeNet5 on MNIST. The defaults are the course's "
+                                   "recipe (Momentum lr 0.01 / 0.9, batch 32, 3 epochs).")
+    p.add_argument("--data-dir", "--data_url", dest="data_dir", type=Path,
+                   help="MNIST folder with train/ and test/ (default: %(default)s)",
+                   default=None)
+    p.add_argument("--recipe", choices=RECIPES, default="course",
+                   help="course: the course's exact recipe; robust: augmentation, "
+                        "cosine learning rate, weight decay, more epochs")
+    p.add_argument("--epochs", type=_positive_int)
+    p.add_argument("--lr", type=_finite_float, help="learning rate")
+    p.add_argument("--momentum", type=_finite_float)
+    p.add_argument("--batch-size", type=_positive_int)
+    p.add_argument("--device", "--device_target", dest="device", type=_device, default="CPU")
+    p.add_argument("--seed", type=_non_negative_int)
+    p.add_argument("--limit", type=_positive_int, help="train on the first N images only")
+    p.add_argument("--eval-limit", type=_positive_int,
+                   help="evaluate on the first N test images only")
+    p.add_argument("--out", type=Path, help="checkpoint to write (default: a new file in "
+                   "the user data folder)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("eval", help="accuracy, per-class accuracy and confusion matrix")
+    p.add_argument("--checkpoint", type=Path, help="default: the shipped checkpoint")
+    p.add_argument("--data-dir", "--data_url", dest="data_dir", type=Path)
+    p.add_argument("--strokes", type=Path,
+                   help="evaluate drawn digits from a stroke file instead of MNIST")
+    p.add_argument("--limit", type=_positive_int, help="first N test images only")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("predict", help="recognize digits in image files")
+    p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    p.add_argument("--checkpoint", type=Path, help="default: the shipped checkpoint")
+    p.add_argument("--json", action="store_true", help="one JSON object per image")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("download", help="download MNIST (checksummed, resumable)")
+    p.add_argument("--data-dir", type=Path, help="where to put it")
+    p.add_argument("--mirror", action="append", metavar="URL",
+                   help="mirror base URL to try (repeatable; default: the usual mirrors)")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_download)
+
+    p = sub.add_parser("devices", help="which devices MindSpore can use here")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_devices)
+    return parser
+
+
+# --------------------------------------------------------------------------- commands
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from .app import run_app
+
+    return run_app(checkpoint=args.checkpoint, device=args.device)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .data import load_split
+    from .train import default_checkpoint_path, train
+
+    config = TrainConfig.for_recipe(
+        args.recipe, epochs=args.epochs, lr=args.lr, momentum=args.momentum,
+        batch_size=args.batch_size, device=args.device, seed=args.seed, limit=args.limit,
+        eval_limit=args.eval_limit)
+    config.validate()
+    data_dir = args.data_dir or default_data_dir()
+    train_split = load_split(data_dir, "train")
+    test_split = load_split(data_dir, "test")
+    config.validate(len(train_split))
+    out = args.out or default_checkpoint_path(config)
+    stop = threading.Event()
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=config.epochs * (min(len(train_split), config.limit or 10**9)
+                                          // config.batch_size),
+                   unit="step", dynamic_ncols=True, file=sys.stderr)
+
+    def on_progress(p) -> None:
+        if bar is not None:
+            bar.update(1)
+            if p.global_step % 10 == 0 or p.step == p.steps_per_epoch:
+                bar.set_postfix_str(f"epoch {p.epoch}/{p.epochs} loss {p.loss:.4f} "
+                                    f"{p.samples_per_s:,.0f} img/s", refresh=False)
+
+    def log(line: str) -> None:
+        (bar.write if bar is not None else print)(line)
+
+    try:
+        result = train(config, out, train_split=train_split, test_split=test_split,
+                       on_progress=on_progress, on_log=log, stop=stop)
+    except KeyboardInterrupt:
+        stop.set()
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    if result.checkpoint is None:
+        print("no checkpoint written")
+        return EXIT_ERROR
+    acc = f"{result.best_accuracy * 100:.2f}%" if result.best_accuracy is not None else "n/a"
+    print(f"best test accuracy {acc} (epoch {result.best_epoch}); checkpoint: "
+          f"{result.checkpoint} [{result.elapsed_s:.0f} s]")
+    return 0
+
+
+def _recognizer(path: Path | None):
+    from .predict import Recognizer
+
+    return Recognizer(path or shipped_checkpoint())
+
+
+def _print_eval(result, title: str) -> None:
+    print(f"{title}: accuracy {result.accuracy * 100:.2f}% on {result.samples:,} digits")
+    print("per class: " + "  ".join(f"{c}: {a * 100:.1f}%" for c, a in
+                                    enumerate(result.per_class)))
+    print("confusion (rows: true digit, columns: predicted):")
+    print("      " + "".join(f"{c:>6}" for c in range(10)))
+    for c, row in enumerate(result.confusion):
+        print(f"{c:>6}" + "".join(f"{v:>6}" for v in row))
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    recognizer = _recognizer(args.checkpoint)
+    if args.strokes is not None:
+        from .evaluation import evaluate_drawings
+        from .strokes import load_drawings
+
+        drawings = load_drawings(args.strokes)
+        if args.limit:
+            drawings = drawings[:args.limit]
+        result = evaluate_drawings(recognizer, drawings)
+        title = f"drawn digits ({args.strokes.name})"
+        extra = {"confident_mistakes": result.confident_mistakes(0.9)}
+    else:
+        from .data import load_split
+        from .predict import evaluate
+
+        test = load_split(args.data_dir or default_data_dir(), "test").head(args.limit)
+        result = evaluate(recognizer, test.images, test.labels)
+        title = "MNIST test set"
+        extra = {}
+    if args.json:
+        print(json.dumps({**result.to_dict(), **extra, "checkpoint":
+                          str(recognizer.checkpoint)}))
+    else:
+        print(f"model: {recognizer.checkpoint}")
+        _print_eval(result, title)
+        if extra:
+            print(f"misclassified with probability > 0.9: {extra['confident_mistakes']}")
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from .predict import predict_one
+    from .preprocess import preprocess_ink, read_image_ink
+
+    recognizer = _recognizer(args.checkpoint)
+    failures = 0
+    for path in args.images:
+        try:
+            model_input = preprocess_ink(read_image_ink(path))
+        except LenetGuiError as exc:
+            failures += 1
+            if args.json:
+                print(json.dumps({"image": str(path), "error": str(exc)}))
+            else:
+                print(f"lenet-gui: error: {exc}", file=sys.stderr)
+            continue
+        if model_input is None:
+            failures += 1
+            msg = f"{path}: no digit found (the image is blank)"
+            if args.json:
+                print(json.dumps({"image": str(path), "error": msg}))
+            else:
+                print(f"lenet-gui: error: {msg}", file=sys.stderr)
+            continue
+        pred = predict_one(recognizer, model_input)
+        if args.json:
+            print(json.dumps({"image": str(path), "digit": pred.digit,
+                              "probabilities": [round(p, 6) for p in pred.probabilities]}))
+        else:
+            note = " (low confidence)" if pred.low_confidence else ""
+            print(f"{path}: {pred.digit} ({pred.confidence * 100:.1f}%){note}")
+    return EXIT_ERROR if failures else 0
+
+
+def cmd_download(args: argparse.Namespace) -> int:
+    from .data import MIRRORS, download
+
+    data_dir = args.data_dir or default_data_dir()
+    bars: dict = {}
+
+    def progress(name: str, got: int, total: int | None) -> None:
+        if args.quiet:
+            return
+        from tqdm import tqdm
+
+        bar = bars.get(name)
+        if bar is None:
+            bar = bars[name] = tqdm(total=total, unit="B", unit_scale=True, desc=name,
+                                    file=sys.stderr, dynamic_ncols=True)
+        bar.update(got - bar.n)
+
+    try:
+        paths = download(data_dir, mirrors=args.mirror or MIRRORS, progress=progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print(f"MNIST is complete in {data_dir} ({len(paths)} files, checksums OK)")
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from .devices import probe_devices
+
+    devices = probe_devices()
+    if args.json:
+        print(json.dumps([{"device": d.name, "available": d.available, "reason": d.reason}
+                          for d in devices]))
+    else:
+        for d in devices:
+            print(f"{d.name:<7} {'yes' if d.available else 'no ':<4} {d.reason}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.self_test:
+            from .selftest import run_self_test
+
+            return run_self_test()
+        if args.install_desktop or args.uninstall_desktop:
+            from .desktop import install_desktop, uninstall_desktop
+
+            for line in (install_desktop() if args.install_desktop else uninstall_desktop()):
+                print(line)
+            return 0
+        func = getattr(args, "func", cmd_gui)
+        return func(args)
+    except StopRequested as exc:
+        print(f"lenet-gui: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except LenetGuiError as exc:
+        print(f"lenet-gui: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("lenet-gui: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, not a traceback
+        if args.debug or os.environ.get("LENET_GUI_DEBUG"):
+            raise
+        line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"lenet-gui: unexpected error: {type(exc).__name__}: {line} "
+              "(run with --debug for details)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

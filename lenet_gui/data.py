@@ -1,0 +1,383 @@
+"""MNIST on disk: IDX reading (raw or .gz), checksums, download, and datasets.
+
+The folder layout is the course's: ``DIR/train/train-*-ubyte`` and
+``DIR/test/t10k-*-ubyte``, each file raw or gzipped. No Qt, no MindSpore at import.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import socket
+import struct
+import threading
+import urllib.error
+import urllib.request
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .errors import DataError, DownloadError, StopRequested
+
+
+@dataclass(frozen=True)
+class MnistFile:
+    split: str  # "train" or "test"
+    name: str  # raw file name, without ".gz"
+    kind: str  # "images" or "labels"
+    count: int
+    raw_size: int
+    raw_md5: str
+
+
+FILES: tuple[MnistFile, ...] = (
+    MnistFile("train", "train-images-idx3-ubyte", "images", 60000, 47040016,
+              "6bbc9ace898e44ae57da46a324031adb"),
+    MnistFile("train", "train-labels-idx1-ubyte", "labels", 60000, 60008,
+              "a25bea736e30d166cdddb491f175f624"),
+    MnistFile("test", "t10k-images-idx3-ubyte", "images", 10000, 7840016,
+              "2646ac647ad5339dbf082846283269ea"),
+    MnistFile("test", "t10k-labels-idx1-ubyte", "labels", 10000, 10008,
+              "27ae3e4e09519cfbb04c329615203637"),
+)
+
+# The usual public mirrors, tried in turn; each serves the original .gz files.
+MIRRORS: tuple[str, ...] = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+
+IMAGES_MAGIC = 0x00000803
+LABELS_MAGIC = 0x00000801
+_MAX_IDX_BYTES = 1 << 31
+
+
+@dataclass
+class Split:
+    """One split in memory: uint8 images (N, 28, 28) and uint8 labels (N,)."""
+
+    images: np.ndarray
+    labels: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+    def head(self, limit: int | None) -> "Split":
+        if limit is None or limit >= len(self):
+            return self
+        return Split(self.images[:limit], self.labels[:limit])
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    file: MnistFile
+    path: Path | None  # where it was found; None when missing
+    ok: bool
+    message: str
+
+
+def find_file(data_dir: Path, f: MnistFile) -> Path | None:
+    """The file in the course layout (or flat), raw preferred over .gz."""
+    data_dir = Path(data_dir)
+    for cand in (data_dir / f.split / f.name, data_dir / f.split / (f.name + ".gz"),
+                 data_dir / f.name, data_dir / (f.name + ".gz")):
+        if cand.is_file():
+            return cand
+    return None
+
+
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def read_bytes(path: Path) -> bytes:
+    """The raw content of an IDX file, decompressing .gz; DataError names the file."""
+    path = Path(path)
+    try:
+        with _open(path) as fh:
+            data = fh.read(_MAX_IDX_BYTES + 1)
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise DataError(f"{path}: cannot read ({_short(exc)}); the file is corrupt or "
+                        "truncated, delete it and download again") from None
+    if len(data) > _MAX_IDX_BYTES:
+        raise DataError(f"{path}: larger than any MNIST file")
+    return data
+
+
+def parse_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
+    """Parse IDX bytes (unsigned-byte data only, as MNIST uses) into an array.
+
+    Raises DataError for anything that is not a well-formed IDX file.
+    """
+    if len(data) < 4:
+        raise DataError(f"{name}: too short to be an IDX file ({len(data)} bytes)")
+    zero, dtype_code, ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0 or dtype_code != 0x08 or not 1 <= ndim <= 4:
+        raise DataError(f"{name}: not an MNIST IDX file (wrong magic number "
+                        f"0x{data[:4].hex()})")
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise DataError(f"{name}: truncated header")
+    dims = struct.unpack(">" + "I" * ndim, data[4:header])
+    expected = int(np.prod(dims, dtype=np.int64))
+    got = len(data) - header
+    if got < expected:
+        raise DataError(f"{name}: truncated: {got} data bytes, header promises {expected}")
+    if got > expected:
+        raise DataError(f"{name}: {got - expected} unexpected bytes after the data")
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
+
+
+def read_idx(path: Path) -> np.ndarray:
+    path = Path(path)
+    return parse_idx(read_bytes(path), str(path))
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def check_file(data_dir: Path, f: MnistFile, verify: bool = True) -> FileStatus:
+    """Is this file present, complete and the genuine MNIST file?"""
+    path = find_file(data_dir, f)
+    if path is None:
+        return FileStatus(f, None, False, f"{f.split}/{f.name}: missing")
+    if not verify:
+        return FileStatus(f, path, True, f"{path}: found")
+    try:
+        data = read_bytes(path)
+    except DataError as exc:
+        return FileStatus(f, path, False, str(exc))
+    if len(data) != f.raw_size:
+        return FileStatus(f, path, False, f"{path}: {len(data):,} bytes, expected "
+                          f"{f.raw_size:,} (truncated or not MNIST)")
+    if _md5(data) != f.raw_md5:
+        return FileStatus(f, path, False, f"{path}: checksum mismatch (corrupt or not "
+                          "the original MNIST file)")
+    return FileStatus(f, path, True, f"{path}: OK")
+
+
+def check_dir(data_dir: Path, verify: bool = True) -> list[FileStatus]:
+    return [check_file(data_dir, f, verify) for f in FILES]
+
+
+def load_split(data_dir: Path, split: str, verify: bool = False) -> Split:
+    """Read one split. ``verify`` insists on the genuine full files (MD5).
+
+    Without ``verify`` any well-formed IDX pair is accepted, so subsets (tests,
+    quick experiments) load too.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise DataError(f"{data_dir}: MNIST folder not found; run 'lenet-gui download' "
+                        "or pass --data-dir")
+    arrays = {}
+    for f in FILES:
+        if f.split != split:
+            continue
+        if verify:
+            status = check_file(data_dir, f)
+            if not status.ok:
+                raise DataError(status.message)
+        path = find_file(data_dir, f)
+        if path is None:
+            raise DataError(f"{data_dir / f.split / f.name}: missing (also looked for "
+                            ".gz); run 'lenet-gui download'")
+        arr = read_idx(path)
+        want_ndim = 3 if f.kind == "images" else 1
+        if arr.ndim != want_ndim or (f.kind == "images" and arr.shape[1:] != (28, 28)):
+            raise DataError(f"{path}: shape {arr.shape} is not MNIST {f.kind}")
+        if f.kind == "labels" and arr.size and arr.max() > 9:
+            raise DataError(f"{path}: labels outside 0..9")
+        arrays[f.kind] = (arr, path)
+    images, ipath = arrays["images"]
+    labels, lpath = arrays["labels"]
+    if images.shape[0] != labels.shape[0]:
+        raise DataError(f"{ipath} has {images.shape[0]} images but {lpath} has "
+                        f"{labels.shape[0]} labels")
+    if images.shape[0] == 0:
+        raise DataError(f"{ipath}: no images")
+    return Split(images, labels)
+
+
+def write_idx(path: Path, array: np.ndarray) -> None:
+    """Write uint8 data as an IDX file (gzipped when the name ends in .gz)."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    header = struct.pack(">HBB", 0, 0x08, array.ndim)
+    header += struct.pack(">" + "I" * array.ndim, *array.shape)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "wb") as fh:
+        fh.write(header + array.tobytes())
+
+
+# --------------------------------------------------------------------------- datasets
+
+def create_dataset(split: Split, batch_size: int = 32, shuffle: bool = True,
+                   seed: int | None = None, drop_remainder: bool = True,
+                   transform: Callable[[np.ndarray], np.ndarray] | None = None):
+    """A ``mindspore.dataset`` pipeline with the course's transforms.
+
+    Images go through ``preprocess.normalise`` (resize 28->32, rescale, normalise,
+    HWC->CHW), the same function the recognizer uses; labels become int32;
+    shuffled, batched, remainder dropped. ``transform`` (augmentation) runs on the
+    28x28 uint8 image first.
+    """
+    import mindspore.dataset as ds  # lazy: importing MindSpore takes a second
+
+    from .preprocess import normalise
+
+    if seed is not None:
+        ds.config.set_seed(seed)
+
+    def _map(image: np.ndarray, label: np.ndarray):
+        if transform is not None:
+            image = transform(image)
+        return normalise(image), label.astype(np.int32)
+
+    source = ds.NumpySlicesDataset(
+        {"image": split.images, "label": split.labels}, shuffle=shuffle)
+    source = source.map(operations=_map, input_columns=["image", "label"])
+    return source.batch(batch_size, drop_remainder=drop_remainder)
+
+
+# --------------------------------------------------------------------------- download
+
+ProgressFn = Callable[[str, int, int | None], None]  # file name, bytes so far, total
+
+
+def download(data_dir: Path, mirrors: Iterable[str] = MIRRORS,
+             progress: ProgressFn | None = None, stop: threading.Event | None = None,
+             timeout: float = 20.0, retries: int = 2) -> list[Path]:
+    """Fetch the four MNIST files into ``data_dir`` (course layout, gzipped).
+
+    Files already present and correct are skipped. Each download goes to a
+    ``.part`` file that is resumed with an HTTP Range request after a cut-off
+    connection and renamed into place only once its checksum is right, so an
+    interrupted download never leaves a broken file under the real name.
+    """
+    data_dir = Path(data_dir)
+    mirrors = list(mirrors)
+    done = []
+    for f in FILES:
+        status = check_file(data_dir, f)
+        if status.ok:
+            done.append(status.path)
+            continue
+        target = data_dir / f.split / (f.name + ".gz")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DownloadError(f"{target.parent}: cannot create folder ({_short(exc)})") from None
+        errors = []
+        for mirror in mirrors:
+            url = mirror.rstrip("/") + "/" + f.name + ".gz"
+            try:
+                _fetch(url, target, f, progress, stop, timeout, retries)
+                done.append(target)
+                break
+            except StopRequested:
+                raise
+            except DownloadError as exc:
+                errors.append(str(exc))
+        else:
+            offline = all("offline" in e or "cannot connect" in e for e in errors)
+            hint = ("you seem to be offline; connect to the internet or copy the four "
+                    "MNIST files into " + str(data_dir)) if offline else "; ".join(errors)
+            raise DownloadError(f"{f.name}.gz: no mirror worked: {hint}")
+    return done
+
+
+def _fetch(url: str, target: Path, f: MnistFile, progress: ProgressFn | None,
+           stop: threading.Event | None, timeout: float, retries: int) -> None:
+    part = target.with_name(target.name + ".part")
+    attempts = 0
+    while True:
+        have = part.stat().st_size if part.exists() else 0
+        request = urllib.request.Request(url, headers={"User-Agent": "lenet-gui"})
+        if have:
+            request.add_header("Range", f"bytes={have}-")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as resp:
+                status = getattr(resp, "status", 200)
+                if have and status != 206:
+                    have = 0  # server ignored the Range header: start over
+                length = resp.headers.get("Content-Length")
+                total = have + int(length) if length and length.isdigit() else None
+                with open(part, "ab" if have else "wb") as out:
+                    got = have
+                    while True:
+                        if stop is not None and stop.is_set():
+                            raise StopRequested("download cancelled")
+                        chunk = resp.read(64 * 1024)
+                        if not chunk:
+                            break
+                        out.write(chunk)
+                        got += len(chunk)
+                        if progress is not None:
+                            progress(f.name, got, total)
+                if total is not None and got < total:
+                    raise ConnectionError(f"connection closed at {got} of {total} bytes")
+        except StopRequested:
+            raise
+        except urllib.error.HTTPError as exc:
+            if exc.code == 416 and have:  # range beyond the end: the part is complete or wrong
+                pass
+            else:
+                raise DownloadError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            if isinstance(reason, (socket.gaierror, ConnectionRefusedError)):
+                raise DownloadError(f"{url}: cannot connect ({_short(reason)}); offline?") from None
+            attempts += 1
+            if attempts > retries:
+                raise DownloadError(f"{url}: {_short(reason)}") from None
+            continue
+        except (ConnectionError, TimeoutError, socket.timeout, OSError) as exc:
+            attempts += 1
+            if attempts > retries:
+                raise DownloadError(f"{url}: interrupted ({_short(exc)}) after {retries} "
+                                    "retries; run download again to resume") from None
+            continue
+        break
+    try:
+        data = gzip.decompress(part.read_bytes())
+    except (OSError, EOFError, zlib.error) as exc:
+        part.unlink(missing_ok=True)
+        raise DownloadError(f"{url}: not a valid gzip file ({_short(exc)})") from None
+    if len(data) != f.raw_size or _md5(data) != f.raw_md5:
+        part.unlink(missing_ok=True)
+        raise DownloadError(f"{url}: checksum mismatch; the mirror served a wrong file")
+    os.replace(part, target)
+
+
+def _short(exc: BaseException | object) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def make_subset(source_dir: Path, out_dir: Path, n_train: int, n_test: int,
+                seed: int = 0) -> None:
+    """Write a class-balanced random subset of MNIST in the course layout (gzipped)."""
+    rng = np.random.default_rng(seed)
+    for split, n in (("train", n_train), ("test", n_test)):
+        full = load_split(source_dir, split)
+        idx = np.sort(rng.choice(len(full), size=n, replace=False))
+        prefix = "train" if split == "train" else "t10k"
+        write_idx(Path(out_dir) / split / f"{prefix}-images-idx3-ubyte.gz", full.images[idx])
+        write_idx(Path(out_dir) / split / f"{prefix}-labels-idx1-ubyte.gz", full.labels[idx])
+
+
+__all__ = [
+    "FILES", "MIRRORS", "MnistFile", "Split", "FileStatus", "find_file", "read_idx",
+    "parse_idx", "check_file", "check_dir", "load_split", "write_idx", "create_dataset",
+    "download", "make_subset",
+]

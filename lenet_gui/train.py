@@ -1,0 +1,233 @@
+"""Training as a plain function: progress and epoch callbacks, a stop event, no Qt.
+
+The CLI, the tests and the GUI's worker thread all call ``train``. Batches come
+from MNIST held in memory and go through ``preprocess.normalise`` (the one
+preprocessing function); the step itself is MindSpore (see ``train_step``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ._mindspore import import_mindspore
+from .config import TrainConfig, default_checkpoint_dir
+from .data import Split, load_split
+from .errors import StopRequested, TrainingError
+from .model import CheckpointInfo, build_lenet5, save_checkpoint
+from .predict import EvalResult, evaluate_arrays
+from .preprocess import normalise
+
+
+@dataclass
+class Progress:
+    epoch: int  # 1-based
+    epochs: int
+    step: int  # 1-based, within the epoch
+    steps_per_epoch: int
+    global_step: int
+    total_steps: int
+    loss: float
+    samples_per_s: float
+    elapsed_s: float
+    eta_s: float
+    lr: float
+
+    def log_line(self) -> str:
+        """The course's LossMonitor line."""
+        return f"epoch: {self.epoch} step: {self.step}, loss is {self.loss:.6f}"
+
+
+@dataclass
+class EpochResult:
+    epoch: int
+    mean_loss: float
+    test_accuracy: float
+    test_samples: int
+    lr: float
+    elapsed_s: float
+    saved: bool  # this epoch's weights are the best so far and were saved
+
+    def summary(self) -> str:
+        return (f"epoch {self.epoch}: mean loss {self.mean_loss:.4f}, test accuracy "
+                f"{self.test_accuracy * 100:.2f}% ({self.test_samples:,} digits)"
+                f"{', saved' if self.saved else ''} [{self.elapsed_s:.1f} s]")
+
+
+@dataclass
+class TrainResult:
+    checkpoint: Path | None  # the best weights; None when nothing was saved
+    best_accuracy: float | None
+    best_epoch: int | None
+    epochs: list[EpochResult] = field(default_factory=list)
+    stopped: bool = False
+    steps_done: int = 0
+    elapsed_s: float = 0.0
+    config: TrainConfig | None = None
+    evaluation: EvalResult | None = None
+
+
+ProgressFn = Callable[[Progress], None]
+EpochFn = Callable[[EpochResult], None]
+LogFn = Callable[[str], None]
+
+
+def default_checkpoint_path(config: TrainConfig) -> Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return default_checkpoint_dir() / f"lenet5-{config.recipe}-{stamp}.ckpt"
+
+
+def learning_rate_at(config: TrainConfig, epoch: int) -> float:
+    """The course keeps lr constant; the robust recipe decays it (cosine, per epoch)."""
+    if config.recipe != "robust" or config.epochs == 1:
+        return config.lr
+    progress = (epoch - 1) / (config.epochs - 1)
+    return config.lr * (0.02 + 0.98 * 0.5 * (1.0 + math.cos(math.pi * progress)))
+
+
+def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = None, *,
+          train_split: Split | None = None, test_split: Split | None = None,
+          on_progress: ProgressFn | None = None, on_epoch: EpochFn | None = None,
+          on_log: LogFn | None = None, stop: threading.Event | None = None) -> TrainResult:
+    """Train LeNet5; save the best weights (by test accuracy) to ``out``.
+
+    Stops within one step when ``stop`` is set, after saving the current weights
+    if they beat what was saved. Raises TrainingError (and saves nothing from the
+    failed run) when the loss becomes NaN or infinite.
+    """
+    log = on_log or (lambda _line: None)
+    if train_split is None:
+        if data_dir is None:
+            raise TrainingError("no training data: pass data_dir or train_split")
+        train_split = load_split(data_dir, "train")
+    if test_split is None:
+        test_split = load_split(data_dir, "test") if data_dir is not None else None
+    config.validate(len(train_split))
+    train_split = train_split.head(config.limit)
+    if test_split is not None:
+        test_split = test_split.head(config.eval_limit)
+    out = Path(out) if out is not None else default_checkpoint_path(config)
+
+    from .devices import use_device
+
+    use_device(config.device)
+    ms = import_mindspore()
+    ms.set_seed(config.seed)
+    from .train_step import make_eval_fn, make_train_step
+
+    net = build_lenet5()
+    step_fn = make_train_step(net, learning_rate=config.lr, momentum=config.momentum,
+                              weight_decay=config.weight_decay)
+    forward = make_eval_fn(net)
+
+    augment = None
+    if config.augment:
+        from .augment import Augmenter
+
+        augment = Augmenter(seed=config.seed)
+    inputs = None if augment else normalise(train_split.images)
+    labels = train_split.labels.astype(np.int32)
+    rng = np.random.default_rng(config.seed)
+
+    n = len(train_split)
+    steps_per_epoch = n // config.batch_size
+    total_steps = steps_per_epoch * config.epochs
+    result = TrainResult(None, None, None, config=config)
+    t0 = time.perf_counter()
+    rate_window: list[tuple[float, int]] = []
+    log(f"training LeNet5 ({config.recipe} recipe) on {n:,} images, "
+        f"{config.epochs} epochs of {steps_per_epoch} steps, batch {config.batch_size}, "
+        f"lr {config.lr}, momentum {config.momentum}, device {config.device}")
+
+    def evaluate_now() -> EvalResult | None:
+        if test_split is None:
+            return None
+        return evaluate_arrays(forward, test_split.images, test_split.labels)
+
+    def keep_if_best(ev: EvalResult | None, epoch: int) -> bool:
+        acc = ev.accuracy if ev is not None else None
+        if result.checkpoint is not None and (acc is None or result.best_accuracy is None
+                                              or acc <= result.best_accuracy):
+            return False
+        info = CheckpointInfo(train_config=config.to_dict(), test_accuracy=acc,
+                              test_samples=ev.samples if ev else None, epochs_done=epoch)
+        result.checkpoint = save_checkpoint(net, out, info)
+        result.best_accuracy, result.best_epoch, result.evaluation = acc, epoch, ev
+        return True
+
+    for epoch in range(1, config.epochs + 1):
+        lr = learning_rate_at(config, epoch)
+        step_fn.set_lr(lr)
+        order = rng.permutation(n)
+        epoch_start = time.perf_counter()
+        losses = []
+        for step in range(1, steps_per_epoch + 1):
+            if stop is not None and stop.is_set():
+                result.stopped = True
+                break
+            idx = order[(step - 1) * config.batch_size: step * config.batch_size]
+            if augment is not None:
+                x = normalise(augment(train_split.images[idx]))
+            else:
+                x = inputs[idx]
+            loss = float(step_fn(x, labels[idx]))
+            if not math.isfinite(loss):
+                kept = (f"; the best checkpoint so far ({result.best_accuracy * 100:.2f}%, "
+                        f"epoch {result.best_epoch}) is kept at {result.checkpoint}"
+                        if result.checkpoint is not None and result.best_accuracy else
+                        "; no checkpoint was written")
+                raise TrainingError(f"the loss became {loss} at epoch {epoch} step {step}: "
+                                    f"training diverged (learning rate {config.lr} too high?)"
+                                    f"{kept}")
+            losses.append(loss)
+            result.steps_done += 1
+            now = time.perf_counter()
+            rate_window.append((now, result.steps_done))
+            if len(rate_window) > 50:
+                rate_window.pop(0)
+            if len(rate_window) > 1 and now > rate_window[0][0]:
+                steps_per_s = (rate_window[-1][1] - rate_window[0][1]) / (now - rate_window[0][0])
+            else:
+                steps_per_s = result.steps_done / max(now - t0, 1e-9)
+            remaining = total_steps - result.steps_done
+            progress = Progress(epoch, config.epochs, step, steps_per_epoch,
+                                result.steps_done, total_steps, loss,
+                                steps_per_s * config.batch_size, now - t0,
+                                remaining / steps_per_s if steps_per_s > 0 else float("inf"), lr)
+            if on_progress is not None:
+                on_progress(progress)
+        if result.stopped:
+            if losses:  # part of an epoch: keep these weights if they are better
+                ev = evaluate_now()
+                if keep_if_best(ev, epoch - 1 + len(losses) / steps_per_epoch):
+                    log(f"stopped in epoch {epoch}; weights saved to {out} "
+                        f"({_acc_text(ev)})")
+            log("training stopped")
+            break
+        ev = evaluate_now()
+        saved = keep_if_best(ev, epoch)
+        epoch_result = EpochResult(epoch, float(np.mean(losses)) if losses else float("nan"),
+                                   ev.accuracy if ev else float("nan"),
+                                   ev.samples if ev else 0, lr,
+                                   time.perf_counter() - epoch_start, saved)
+        result.epochs.append(epoch_result)
+        log(epoch_result.summary())
+        if on_epoch is not None:
+            on_epoch(epoch_result)
+    result.elapsed_s = time.perf_counter() - t0
+    return result
+
+
+def _acc_text(ev: EvalResult | None) -> str:
+    return f"test accuracy {ev.accuracy * 100:.2f}%" if ev else "not evaluated"
+
+
+__all__ = ["train", "Progress", "EpochResult", "TrainResult", "learning_rate_at",
+           "default_checkpoint_path", "StopRequested"]
