@@ -78,9 +78,7 @@ def _atomic_write(path: Path, write) -> None:
     try:
         write(tmp)
         # mkstemp (and MindSpore) make owner-only files; a checkpoint is for sharing.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, 0o644)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
