@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- commands
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from .app import run_app
+    from .ui.app import run_app
 
     return run_app(checkpoint=args.checkpoint, device=args.device)
 

@@ -95,11 +95,13 @@ def learning_rate_at(config: TrainConfig, epoch: int) -> float:
 def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = None, *,
           train_split: Split | None = None, test_split: Split | None = None,
           on_progress: ProgressFn | None = None, on_epoch: EpochFn | None = None,
-          on_log: LogFn | None = None, stop: threading.Event | None = None) -> TrainResult:
+          on_log: LogFn | None = None, stop: threading.Event | None = None,
+          abandon: threading.Event | None = None) -> TrainResult:
     """Train LeNet5; save the best weights (by test accuracy) to ``out``.
 
     Stops within one step when ``stop`` is set, after saving the current weights
-    if they beat what was saved. Raises TrainingError (and saves nothing from the
+    if they beat what was saved (unless ``abandon`` is set too: the window is
+    closing and nothing more is evaluated or saved). Raises TrainingError (and saves nothing from the
     failed run) when the loss becomes NaN or infinite.
     """
     log = on_log or (lambda _line: None)
@@ -204,7 +206,8 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
             if on_progress is not None:
                 on_progress(progress)
         if result.stopped:
-            if losses:  # part of an epoch: keep these weights if they are better
+            if losses and not (abandon is not None and abandon.is_set()):
+                # Part of an epoch: keep these weights if they are better.
                 ev = evaluate_now()
                 if keep_if_best(ev, epoch - 1 + len(losses) / steps_per_epoch):
                     log(f"stopped in epoch {epoch}; weights saved to {out} "

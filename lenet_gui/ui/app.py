@@ -1,0 +1,43 @@
+"""Start the desktop app: QApplication identity, settings, the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from .. import __version__
+from ..config import APP_NAME, ORGANISATION
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName("LeNet5 digit recognizer")
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_NAME)
+    return app
+
+
+def run_app(checkpoint: Path | None = None, device: str | None = None) -> int:
+    """Open the window; the last checkpoint used is reopened unless one is given."""
+    app = make_application()
+    from .main_window import MainWindow, app_icon
+
+    app.setWindowIcon(app_icon())
+    settings = QSettings(ORGANISATION, APP_NAME)
+    if checkpoint is None:
+        last = settings.value("model/checkpoint")
+        if isinstance(last, str) and last and Path(last).is_file():
+            checkpoint = Path(last)
+    window = MainWindow(checkpoint=checkpoint, device=device, settings=settings)
+    window.show()
+    return app.exec()
+
+
+def main() -> int:
+    """The ``lenet-gui-window`` GUI script: the window only, no command line parsing."""
+    return run_app()

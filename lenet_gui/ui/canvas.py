@@ -1,0 +1,273 @@
+"""The drawing pad: strokes kept as vectors, painted into an off-screen model image.
+
+Like Qt's ``painter`` example, strokes are painted into images and ``paintEvent``
+only copies them: one image at the widget's device resolution for the screen
+(crisp on high-DPI), and one fixed 280x280 greyscale image that is the
+recognizer's input whatever the window size. Only the newest segment is painted
+per mouse move, so a long stroke costs the same per event as a short one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen,
+                           QResizeEvent)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ..strokes import CANVAS_SIZE, PEN_WIDTH, Stroke
+
+PAPER = QColor("#fdfdfb")
+INK = QColor("#1d1f24")
+GRID = QColor("#e4e6eb")
+
+
+class Canvas(QWidget):
+    """A square pad; left button draws, right button (or eraser mode) erases."""
+
+    strokes_changed = Signal()  # ink changed (while drawing, on undo, clear, open)
+    stroke_finished = Signal()  # a stroke ended (mouse release)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("canvas")
+        self.setMinimumSize(280, 280)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setToolTip("Draw a digit with the left mouse button; the right button erases")
+        self.strokes: list[Stroke] = []
+        self.eraser = False
+        self._current: Stroke | None = None
+        self._background: np.ndarray | None = None  # an opened image's ink, 0..1
+        self._model_image = QImage(CANVAS_SIZE, CANVAS_SIZE, QImage.Format.Format_Grayscale8)
+        self._screen = QImage()
+        self._rerender()
+
+    # ----------------------------------------------------------------- geometry
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+        return width
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(420, 420)
+
+    def _side(self) -> float:
+        return float(min(self.width(), self.height()))
+
+    def _origin(self) -> QPointF:
+        side = self._side()
+        return QPointF((self.width() - side) / 2.0, (self.height() - side) / 2.0)
+
+    def _to_unit(self, pos: QPointF) -> tuple[float, float]:
+        o, side = self._origin(), self._side()
+        return ((pos.x() - o.x()) / side, (pos.y() - o.y()) / side)
+
+    # ------------------------------------------------------------------ public
+    def is_empty(self) -> bool:
+        return not self.strokes and self._background is None
+
+    def ink(self) -> np.ndarray:
+        """The model image as float32 ink (280x280, 0 background .. 1 ink)."""
+        img = self._model_image
+        ptr = img.constBits()
+        arr = np.frombuffer(ptr, dtype=np.uint8, count=img.sizeInBytes())
+        arr = arr.reshape(img.height(), img.bytesPerLine())[:, :img.width()]
+        return arr.astype(np.float32) / 255.0
+
+    def clear(self) -> None:
+        self.strokes.clear()
+        self._current = None
+        self._background = None
+        self._rerender()
+        self.strokes_changed.emit()
+        self.stroke_finished.emit()
+
+    def undo(self) -> None:
+        """Remove the last stroke (or, with none left, the opened image)."""
+        if self._current is not None:
+            return
+        if self.strokes:
+            self.strokes.pop()
+        elif self._background is not None:
+            self._background = None
+        else:
+            return
+        self._rerender()
+        self.strokes_changed.emit()
+        self.stroke_finished.emit()
+
+    def set_eraser(self, on: bool) -> None:
+        self.eraser = bool(on)
+
+    def set_strokes(self, strokes: list[Stroke]) -> None:
+        self.strokes = [Stroke(list(s.points), s.erase) for s in strokes]
+        self._background = None
+        self._rerender()
+        self.strokes_changed.emit()
+        self.stroke_finished.emit()
+
+    def set_ink_image(self, ink: np.ndarray) -> None:
+        """Replace the drawing by an ink image (opened file), fitted into the pad."""
+        from PIL import Image
+
+        ink = np.clip(np.asarray(ink, dtype=np.float32), 0.0, 1.0)
+        h, w = ink.shape
+        scale = CANVAS_SIZE / max(h, w)
+        nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
+        small = np.asarray(Image.fromarray(np.ascontiguousarray(ink, dtype=np.float32)).resize((nw, nh), Image.Resampling.BOX))
+        bg = np.zeros((CANVAS_SIZE, CANVAS_SIZE), dtype=np.float32)
+        top, left = (CANVAS_SIZE - nh) // 2, (CANVAS_SIZE - nw) // 2
+        bg[top:top + nh, left:left + nw] = np.clip(small, 0.0, 1.0)
+        self.strokes.clear()
+        self._background = bg
+        self._rerender()
+        self.strokes_changed.emit()
+        self.stroke_finished.emit()
+
+    def drawing_image(self) -> QImage:
+        """The drawing as dark ink on white, 280x280: what File > Save writes."""
+        img = self._model_image.copy()
+        img.invertPixels()
+        return img
+
+    # --------------------------------------------------------------- painting
+    def _pen(self, side: float, erase: bool, model: bool) -> QPen:
+        if model:
+            color = QColor(0, 0, 0) if erase else QColor(255, 255, 255)
+        else:
+            color = PAPER if erase else INK
+        pen = QPen(color, PEN_WIDTH * side, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                   Qt.PenJoinStyle.RoundJoin)
+        return pen
+
+    def _paint_segment(self, painter: QPainter, stroke: Stroke, side: float,
+                       offset: QPointF, model: bool, start: int) -> None:
+        painter.setPen(self._pen(side, stroke.erase, model))
+        pts = [QPointF(offset.x() + x * side, offset.y() + y * side)
+               for x, y in stroke.points[max(0, start - 1):]]
+        if len(pts) == 1:
+            painter.drawPoint(pts[0])
+        else:
+            painter.drawPolyline(pts)
+
+    def _model_painter(self) -> QPainter:
+        p = QPainter(self._model_image)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        return p
+
+    def _screen_painter(self) -> QPainter:
+        p = QPainter(self._screen)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.scale(self._screen.devicePixelRatio(), self._screen.devicePixelRatio())
+        return p
+
+    def _rerender(self) -> None:
+        """Repaint both images from the vectors (after undo, clear, resize)."""
+        if self._background is not None:
+            data = (self._background * 255).astype(np.uint8)
+            self._model_image = QImage(data.data, CANVAS_SIZE, CANVAS_SIZE, CANVAS_SIZE,
+                                       QImage.Format.Format_Grayscale8).copy()
+        else:
+            self._model_image.fill(0)
+        p = self._model_painter()
+        for s in self.strokes:
+            self._paint_segment(p, s, CANVAS_SIZE, QPointF(0, 0), True, 0)
+        p.end()
+
+        dpr = self.devicePixelRatioF()
+        size = QSize(max(1, round(self.width() * dpr)), max(1, round(self.height() * dpr)))
+        self._screen = QImage(size, QImage.Format.Format_RGB32)
+        self._screen.setDevicePixelRatio(dpr)
+        self._screen.fill(self.palette().window().color())
+        p = self._screen_painter()
+        o, side = self._origin(), self._side()
+        p.fillRect(QRectF(o.x(), o.y(), side, side), PAPER)
+        p.setPen(QPen(GRID, 1, Qt.PenStyle.DashLine))
+        p.drawRect(QRectF(o.x() + side * 0.15, o.y() + side * 0.15, side * 0.7, side * 0.7))
+        if self._background is not None:
+            shown = self.drawing_image().scaled(round(side * dpr), round(side * dpr),
+                                                Qt.AspectRatioMode.IgnoreAspectRatio,
+                                                Qt.TransformationMode.SmoothTransformation)
+            shown.setDevicePixelRatio(dpr)
+            p.drawImage(o, shown)
+        for s in self.strokes:
+            self._paint_segment(p, s, side, o, False, 0)
+        p.end()
+        self.update()
+
+    def _extend(self, unit: tuple[float, float]) -> None:
+        stroke = self._current
+        assert stroke is not None
+        stroke.points.append(unit)
+        start = len(stroke.points) - 1
+        p = self._model_painter()
+        self._paint_segment(p, stroke, CANVAS_SIZE, QPointF(0, 0), True, start)
+        p.end()
+        p = self._screen_painter()
+        self._paint_segment(p, stroke, self._side(), self._origin(), False, start)
+        p.end()
+        # Repaint only around the new segment.
+        o, side = self._origin(), self._side()
+        a = stroke.points[max(0, start - 1)]
+        r = PEN_WIDTH * side
+        x0, x1 = sorted((a[0], unit[0]))
+        y0, y1 = sorted((a[1], unit[1]))
+        self.update(QRectF(o.x() + x0 * side - r, o.y() + y0 * side - r,
+                           (x1 - x0) * side + 2 * r, (y1 - y0) * side + 2 * r)
+                    .toAlignedRect())
+        self.strokes_changed.emit()
+
+    # ------------------------------------------------------------------ events
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        p = QPainter(self)
+        p.drawImage(QRectF(event.rect()), self._screen, self._device_rect(event.rect()))
+        p.end()
+
+    def _device_rect(self, rect) -> QRectF:
+        dpr = self._screen.devicePixelRatio()
+        return QRectF(rect.x() * dpr, rect.y() * dpr, rect.width() * dpr, rect.height() * dpr)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._rerender()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        button = event.button()
+        if button not in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
+            return
+        if self._current is not None:
+            return
+        erase = self.eraser or button == Qt.MouseButton.RightButton
+        if erase and self.is_empty():
+            return
+        self._current = Stroke([], erase)
+        self.strokes.append(self._current)
+        self._extend(self._to_unit(event.position()))
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        if self._current is None:
+            return
+        unit = self._to_unit(event.position())
+        last = self._current.points[-1]
+        # Ignore sub-pixel jitter: it adds points but no ink.
+        if abs(unit[0] - last[0]) + abs(unit[1] - last[1]) < 0.5 / CANVAS_SIZE:
+            return
+        self._extend(unit)
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        if self._current is None:
+            return
+        unit = self._to_unit(event.position())
+        if unit != self._current.points[-1]:
+            self._extend(unit)
+        self._current = None
+        event.accept()
+        self.stroke_finished.emit()

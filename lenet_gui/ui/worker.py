@@ -1,0 +1,101 @@
+"""Workers that run the core's long jobs in a QThread (Qt for Python's threads pattern).
+
+``thread.started -> worker.run``; ``worker.finished -> thread.quit``; both
+``deleteLater``. Every job ends with exactly one of ``returned`` or ``errored``
+(then ``finished``), so a failure is always shown, never a silent dead thread.
+Stopping uses a ``threading.Event`` the job checks: a queued slot could not run
+while ``run`` blocks the worker thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..errors import LenetGuiError, StopRequested
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for the user; a developer's traceback only for real bugs."""
+    if isinstance(exc, LenetGuiError):
+        return str(exc)
+    line = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
+    return f"unexpected error: {type(exc).__name__}: {line}"
+
+
+class Worker(QObject):
+    """Runs ``fn(worker)`` once in its thread; ``fn`` may call ``worker.stopping()``."""
+
+    returned = Signal(object)
+    errored = Signal(str)
+    cancelled = Signal()
+    finished = Signal()
+
+    def __init__(self, fn: Callable[["Worker"], Any]) -> None:
+        super().__init__()
+        self._fn = fn
+        self.stop_event = threading.Event()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._fn(self)
+        except StopRequested:
+            self.cancelled.emit()
+        except Exception as exc:  # noqa: BLE001 - every failure reaches the window
+            if not isinstance(exc, LenetGuiError):
+                traceback.print_exc()
+            self.errored.emit(describe_error(exc))
+        else:
+            self.returned.emit(result)
+        finally:
+            self.finished.emit()
+
+
+def start_worker(fn: Callable[[Worker], Any], parent: QObject,
+                 name: str = "worker") -> tuple[Worker, QThread]:
+    """Move a new Worker for ``fn`` to a new QThread and start it.
+
+    Connect to the worker's signals from main-thread QObjects' methods (queued).
+    The caller keeps the returned pair alive until ``thread.finished``.
+    """
+    thread = QThread(parent)
+    thread.setObjectName(name)
+    worker = Worker(fn)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.finished.connect(thread.quit)
+    worker.finished.connect(worker.deleteLater)
+    thread.finished.connect(thread.deleteLater)
+    return worker, thread
+
+
+class Throttle:
+    """At most one call per ``interval`` seconds, plus the final one (Orange3 style)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._last = 0.0
+
+    def ready(self, force: bool = False) -> bool:
+        now = time.monotonic()
+        if force or now - self._last >= self.interval:
+            self._last = now
+            return True
+        return False
+
+
+class TrainingSignals(QObject):
+    """What the training job reports, throttled so the event loop is never flooded."""
+
+    losses_reported = Signal(list)  # [(global_step, loss), ...] since the last report
+    progress_reported = Signal(object)  # core.train.Progress
+    epoch_finished = Signal(object)  # core.train.EpochResult
+    log_reported = Signal(str)
