@@ -20,10 +20,10 @@ from .errors import LenetGuiError
 
 # The canvas's model image: fixed resolution, whatever the widget's size or DPI.
 CANVAS_SIZE = 280
-# Pen width as a fraction of the canvas side. Chosen so that a digit drawn about
-# 70% of the canvas tall gets MNIST's stroke width after scaling to the 20x20 box
-# (see docs/preprocessing.md for the measurement).
-PEN_WIDTH = 0.075
+# Pen width as a fraction of the canvas side, chosen by measurement: with it the
+# drawn-digit set has MNIST's stroke width after preprocessing (median 1.81 px
+# against MNIST's 1.84; benchmarks/fidelity.py, docs/preprocessing.md).
+PEN_WIDTH = 0.08
 STROKES_FORMAT = "lenet-gui-strokes"
 
 
