@@ -11,6 +11,7 @@ import datetime as _dt
 import math
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -136,6 +137,13 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
         augment = Augmenter(seed=config.seed)
     inputs = None if augment else normalise(train_split.images)
     labels = train_split.labels.astype(np.int32)
+
+    def make_batch(idx: np.ndarray) -> np.ndarray:
+        if augment is not None:
+            return normalise(augment(train_split.images[idx]))
+        return inputs[idx]
+
+
     rng = np.random.default_rng(config.seed)
 
     n = len(train_split)
@@ -164,66 +172,71 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
         result.best_accuracy, result.best_epoch, result.evaluation = acc, epoch, ev
         return True
 
-    for epoch in range(1, config.epochs + 1):
-        lr = learning_rate_at(config, epoch)
-        step_fn.set_lr(lr)
-        order = rng.permutation(n)
-        epoch_start = time.perf_counter()
-        losses = []
-        for step in range(1, steps_per_epoch + 1):
-            if stop is not None and stop.is_set():
-                result.stopped = True
+    # Augmentation (numpy/scipy) for the next batch runs beside the MindSpore step,
+    # which releases the GIL: on 2 cores the two overlap.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lenet-batches") as prefetch:
+        for epoch in range(1, config.epochs + 1):
+            lr = learning_rate_at(config, epoch)
+            step_fn.set_lr(lr)
+            order = rng.permutation(n)
+            batches = [order[i * config.batch_size:(i + 1) * config.batch_size]
+                       for i in range(steps_per_epoch)]
+            epoch_start = time.perf_counter()
+            losses = []
+            upcoming = prefetch.submit(make_batch, batches[0])
+            for step in range(1, steps_per_epoch + 1):
+                if stop is not None and stop.is_set():
+                    result.stopped = True
+                    break
+                idx = batches[step - 1]
+                x = upcoming.result()
+                if step < steps_per_epoch:
+                    upcoming = prefetch.submit(make_batch, batches[step])
+                loss = float(step_fn(x, labels[idx]))
+                if not math.isfinite(loss):
+                    kept = (f"; the best checkpoint so far ({result.best_accuracy * 100:.2f}%, "
+                            f"epoch {result.best_epoch}) is kept at {result.checkpoint}"
+                            if result.checkpoint is not None and result.best_accuracy else
+                            "; no checkpoint was written")
+                    raise TrainingError(f"the loss became {loss} at epoch {epoch} step {step}: "
+                                        f"training diverged (learning rate {config.lr} too high?)"
+                                        f"{kept}")
+                losses.append(loss)
+                result.steps_done += 1
+                now = time.perf_counter()
+                rate_window.append((now, result.steps_done))
+                if len(rate_window) > 50:
+                    rate_window.pop(0)
+                if len(rate_window) > 1 and now > rate_window[0][0]:
+                    steps_per_s = (rate_window[-1][1] - rate_window[0][1]) / (now - rate_window[0][0])
+                else:
+                    steps_per_s = result.steps_done / max(now - t0, 1e-9)
+                remaining = total_steps - result.steps_done
+                progress = Progress(epoch, config.epochs, step, steps_per_epoch,
+                                    result.steps_done, total_steps, loss,
+                                    steps_per_s * config.batch_size, now - t0,
+                                    remaining / steps_per_s if steps_per_s > 0 else float("inf"), lr)
+                if on_progress is not None:
+                    on_progress(progress)
+            if result.stopped:
+                if losses and not (abandon is not None and abandon.is_set()):
+                    # Part of an epoch: keep these weights if they are better.
+                    ev = evaluate_now()
+                    if keep_if_best(ev, epoch - 1 + len(losses) / steps_per_epoch):
+                        log(f"stopped in epoch {epoch}; weights saved to {out} "
+                            f"({_acc_text(ev)})")
+                log("training stopped")
                 break
-            idx = order[(step - 1) * config.batch_size: step * config.batch_size]
-            if augment is not None:
-                x = normalise(augment(train_split.images[idx]))
-            else:
-                x = inputs[idx]
-            loss = float(step_fn(x, labels[idx]))
-            if not math.isfinite(loss):
-                kept = (f"; the best checkpoint so far ({result.best_accuracy * 100:.2f}%, "
-                        f"epoch {result.best_epoch}) is kept at {result.checkpoint}"
-                        if result.checkpoint is not None and result.best_accuracy else
-                        "; no checkpoint was written")
-                raise TrainingError(f"the loss became {loss} at epoch {epoch} step {step}: "
-                                    f"training diverged (learning rate {config.lr} too high?)"
-                                    f"{kept}")
-            losses.append(loss)
-            result.steps_done += 1
-            now = time.perf_counter()
-            rate_window.append((now, result.steps_done))
-            if len(rate_window) > 50:
-                rate_window.pop(0)
-            if len(rate_window) > 1 and now > rate_window[0][0]:
-                steps_per_s = (rate_window[-1][1] - rate_window[0][1]) / (now - rate_window[0][0])
-            else:
-                steps_per_s = result.steps_done / max(now - t0, 1e-9)
-            remaining = total_steps - result.steps_done
-            progress = Progress(epoch, config.epochs, step, steps_per_epoch,
-                                result.steps_done, total_steps, loss,
-                                steps_per_s * config.batch_size, now - t0,
-                                remaining / steps_per_s if steps_per_s > 0 else float("inf"), lr)
-            if on_progress is not None:
-                on_progress(progress)
-        if result.stopped:
-            if losses and not (abandon is not None and abandon.is_set()):
-                # Part of an epoch: keep these weights if they are better.
-                ev = evaluate_now()
-                if keep_if_best(ev, epoch - 1 + len(losses) / steps_per_epoch):
-                    log(f"stopped in epoch {epoch}; weights saved to {out} "
-                        f"({_acc_text(ev)})")
-            log("training stopped")
-            break
-        ev = evaluate_now()
-        saved = keep_if_best(ev, epoch)
-        epoch_result = EpochResult(epoch, float(np.mean(losses)) if losses else float("nan"),
-                                   ev.accuracy if ev else float("nan"),
-                                   ev.samples if ev else 0, lr,
-                                   time.perf_counter() - epoch_start, saved)
-        result.epochs.append(epoch_result)
-        log(epoch_result.summary())
-        if on_epoch is not None:
-            on_epoch(epoch_result)
+            ev = evaluate_now()
+            saved = keep_if_best(ev, epoch)
+            epoch_result = EpochResult(epoch, float(np.mean(losses)) if losses else float("nan"),
+                                       ev.accuracy if ev else float("nan"),
+                                       ev.samples if ev else 0, lr,
+                                       time.perf_counter() - epoch_start, saved)
+            result.epochs.append(epoch_result)
+            log(epoch_result.summary())
+            if on_epoch is not None:
+                on_epoch(epoch_result)
     result.elapsed_s = time.perf_counter() - t0
     return result
 

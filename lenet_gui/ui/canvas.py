@@ -269,5 +269,9 @@ class Canvas(QWidget):
         if unit != self._current.points[-1]:
             self._extend(unit)
         self._current = None
+        # Segment-by-segment painting blends anti-aliased joints slightly
+        # differently from one path; repaint the finished stroke as a path so the
+        # image depends only on the vectors (undo and replay give the same input).
+        self._rerender()
         event.accept()
         self.stroke_finished.emit()

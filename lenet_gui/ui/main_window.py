@@ -18,7 +18,7 @@ from .. import __version__
 from ..config import APP_NAME, resource_path, shipped_checkpoint
 from .draw_tab import DrawTab
 from .train_tab import TrainTab
-from .worker import Worker, start_worker
+from .worker import Worker, start_worker, stop_and_wait
 
 MNIST_ATTRIBUTION = ("MNIST is by Yann LeCun, Corinna Cortes and Christopher J.C. Burges, "
                      "available under the Creative Commons Attribution-Share Alike 3.0 "
@@ -305,9 +305,8 @@ class MainWindow(QMainWindow):
         if self.settings is not None:
             self.save_settings(self.settings)
         self.train_tab.shutdown()
-        for _worker, thread in list(self._jobs):
-            if shiboken6.isValid(thread):
-                thread.wait(30000)
+        for worker, thread in list(self._jobs):
+            stop_and_wait(worker, thread)
         super().closeEvent(event)
 
 

@@ -22,7 +22,7 @@ from ..config import DEVICES, RECIPES, TrainConfig, default_data_dir
 from ..devices import DeviceStatus
 from ..errors import ConfigError
 from .loss_plot import LossPlot
-from .worker import Throttle, TrainingSignals, Worker, start_worker
+from .worker import Throttle, TrainingSignals, Worker, start_worker, stop_and_wait
 
 REPORT_INTERVAL_S = 0.1
 
@@ -530,14 +530,9 @@ class TrainTab(QWidget):
         self._abandon.set()
         ok = True
         for worker, thread in ((self._worker, self._thread),
-                               (self._download_worker, self._download_thread)):
-            if worker is not None:
-                worker.stop()
-            if thread is not None:
-                ok = thread.wait(timeout_ms) and ok
-        for thread in self._aux_threads:
-            if shiboken6.isValid(thread):
-                thread.wait(timeout_ms)
+                               (self._download_worker, self._download_thread),
+                               *((None, t) for t in self._aux_threads)):
+            ok = stop_and_wait(worker, thread, timeout_ms) and ok
         return ok
 
     def _set_running(self, running: bool) -> None:

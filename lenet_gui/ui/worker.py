@@ -1,7 +1,7 @@
 """Workers that run the core's long jobs in a QThread (Qt for Python's threads pattern).
 
 ``thread.started -> worker.run``; ``worker.finished -> thread.quit``; both
-``deleteLater``. Every job ends with exactly one of ``returned`` or ``errored``
+``deleteLater``; the window calls ``stop_and_wait`` before it closes. Every job ends with exactly one of ``returned`` or ``errored``
 (then ``finished``), so a failure is always shown, never a silent dead thread.
 Stopping uses a ``threading.Event`` the job checks: a queued slot could not run
 while ``run`` blocks the worker thread.
@@ -14,7 +14,8 @@ import time
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from ..errors import LenetGuiError, StopRequested
 
@@ -71,10 +72,23 @@ def start_worker(fn: Callable[[Worker], Any], parent: QObject,
     worker = Worker(fn)
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
-    worker.finished.connect(thread.quit)
+    # Direct: quit() is thread-safe, and a queued call would wait for the main
+    # thread, which may itself be waiting for this thread (closeEvent).
+    worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
     worker.finished.connect(worker.deleteLater)
     thread.finished.connect(thread.deleteLater)
     return worker, thread
+
+
+def stop_and_wait(worker: Worker | None, thread: QThread | None,
+                  timeout_ms: int = 30000) -> bool:
+    """Ask a job to stop and wait for its thread; safe if either is already gone."""
+    if worker is not None and shiboken6.isValid(worker):
+        worker.stop()
+    if thread is None or not shiboken6.isValid(thread):
+        return True
+    thread.quit()
+    return thread.wait(timeout_ms)
 
 
 class Throttle:
