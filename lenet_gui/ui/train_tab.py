@@ -88,7 +88,7 @@ class TrainTab(QWidget):
         self._download_worker: Worker | None = None
         self._download_thread = None
         self._abandon = threading.Event()
-        self._aux_threads: list = []  # folder checks
+        self._aux_jobs: list = []  # (worker, thread) of folder checks
         self._last_result = None
         self._signals = TrainingSignals(self)
         self._signals.losses_reported.connect(self._on_losses)
@@ -364,13 +364,14 @@ class TrainTab(QWidget):
         worker, thread = start_worker(lambda _w: check_dir(data_dir), self, "check-data")
         worker.returned.connect(self._on_data_checked)
         worker.errored.connect(self.data_status.setText)
-        self._aux_threads.append(thread)
-        thread.finished.connect(self._prune_aux_threads)
+        # Keep the Python worker alive too: a collected worker crashes its thread.
+        self._aux_jobs.append((worker, thread))
+        thread.finished.connect(self._prune_aux_jobs)
         thread.start()
 
-    def _prune_aux_threads(self) -> None:
-        self._aux_threads = [t for t in self._aux_threads
-                             if shiboken6.isValid(t) and not t.isFinished()]
+    def _prune_aux_jobs(self) -> None:
+        self._aux_jobs = [(w, t) for w, t in self._aux_jobs
+                          if shiboken6.isValid(t) and not t.isFinished()]
 
     def _on_data_checked(self, statuses) -> None:
         missing = [s for s in statuses if s.path is None]
@@ -531,7 +532,7 @@ class TrainTab(QWidget):
         ok = True
         for worker, thread in ((self._worker, self._thread),
                                (self._download_worker, self._download_thread),
-                               *((None, t) for t in self._aux_threads)):
+                               *self._aux_jobs):
             ok = stop_and_wait(worker, thread, timeout_ms) and ok
         return ok
 

@@ -1,7 +1,8 @@
 """Workers that run the core's long jobs in a QThread (Qt for Python's threads pattern).
 
-``thread.started -> worker.run``; ``worker.finished -> thread.quit``; both
-``deleteLater``; the window calls ``stop_and_wait`` before it closes. Every job ends with exactly one of ``returned`` or ``errored``
+``thread.started -> worker.run``; ``worker.finished -> thread.quit``;
+``thread.finished -> deleteLater``; the window calls ``stop_and_wait`` before it
+closes and drops its reference to the worker after the thread has finished. Every job ends with exactly one of ``returned`` or ``errored``
 (then ``finished``), so a failure is always shown, never a silent dead thread.
 Stopping uses a ``threading.Event`` the job checks: a queued slot could not run
 while ``run`` blocks the worker thread.
@@ -75,7 +76,9 @@ def start_worker(fn: Callable[[Worker], Any], parent: QObject,
     # Direct: quit() is thread-safe, and a queued call would wait for the main
     # thread, which may itself be waiting for this thread (closeEvent).
     worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-    worker.finished.connect(worker.deleteLater)
+    # The worker is owned by Python (the caller's reference) and freed in the main
+    # thread once its thread has finished; a deleteLater in the worker's thread
+    # would race with that.
     thread.finished.connect(thread.deleteLater)
     return worker, thread
 

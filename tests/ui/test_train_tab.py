@@ -1,0 +1,132 @@
+"""Train tab: training in a worker thread on the committed subset, stop, finish, close."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QPushButton
+
+
+@pytest.fixture()
+def tab(window, subset_dir):
+    t = window.train_tab
+    t.data_dir_edit.setText(str(subset_dir))
+    t.epochs_spin.setValue(2)
+    t.limit_spin.setValue(640)
+    t.lr_spin.setValue(0.05)
+    return t
+
+
+def test_hooks_exist(window):
+    for name, kind in (("start_button", QPushButton), ("stop_button", QPushButton),
+                       ("device_combo", QComboBox), ("clear_button", QPushButton)):
+        assert window.findChild(kind, name) is not None, name
+
+
+def test_course_defaults(window):
+    t = window.train_tab
+    assert (t.epochs_spin.value(), t.lr_spin.value(), t.momentum_spin.value(),
+            t.batch_spin.value()) == (3, 0.01, 0.9, 32)
+    config = t.config()
+    assert config.recipe == "course" and config.limit is None
+
+
+def test_devices_disabled_with_reason(qtbot, window):
+    t = window.train_tab
+    qtbot.waitUntil(lambda: "checking" not in (t.device_combo.itemData(1,
+                                                Qt.ItemDataRole.ToolTipRole) or ""),
+                    timeout=10000)
+    model = t.device_combo.model()
+    statuses = {d.name: d for d in t.device_statuses}
+    for i in range(t.device_combo.count()):
+        name = t.device_combo.itemData(i)
+        assert model.item(i).isEnabled() == statuses[name].available
+        if not statuses[name].available:
+            assert statuses[name].reason in t.device_combo.itemData(
+                i, Qt.ItemDataRole.ToolTipRole)
+            assert "unavailable" in t.device_combo.itemText(i)
+            assert statuses[name].reason in t.device_reason.text()
+    assert t.device_combo.currentData() == "CPU"
+
+
+def test_train_to_the_end_and_use_the_model(qtbot, window, tab):
+    qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
+    assert tab.is_training() and not tab.start_button.isEnabled()
+    assert tab.stop_button.isEnabled()
+    with qtbot.waitSignal(tab.training_state_changed, timeout=120000,
+                          check_params_cb=lambda running: not running):
+        pass
+    assert tab.loss_plot.point_count == 2 * (640 // 32)
+    assert tab.accuracy_table.rowCount() == 2
+    assert "%" in tab.accuracy_table.item(1, 2).text()
+    assert not tab.banner.isHidden() and tab.banner.kind == "success"
+    assert "Use this model" == tab.banner.action_button.text()
+    log = tab.log_view.toPlainText()
+    assert "training LeNet5 (course recipe) on 640 images" in log
+    assert "epoch 2: mean loss" in log
+    assert tab.progress_bar.value() == tab.progress_bar.maximum() == 40
+    checkpoint = tab._last_result.checkpoint
+    assert checkpoint.is_file() and "lenet-gui" in str(checkpoint)  # user data folder
+    with qtbot.waitSignal(window.model_loaded, timeout=20000):
+        qtbot.mouseClick(tab.banner.action_button, Qt.MouseButton.LeftButton)
+    assert window.draw_tab.recognizer.checkpoint == checkpoint
+    assert checkpoint.stem in window.model_label.text()
+
+
+def test_stop_within_a_step(qtbot, tab):
+    tab.epochs_spin.setValue(50)
+    tab.limit_spin.setValue(2000)
+    tab.start()
+    qtbot.waitUntil(lambda: tab.loss_plot.point_count >= 5, timeout=60000)
+    tab.stop()
+    tab.stop()  # a second press is harmless
+    with qtbot.waitSignal(tab.training_state_changed, timeout=30000):
+        pass
+    result = tab._last_result
+    assert result.stopped and result.steps_done < 62 * 2
+    assert not tab.is_training() and tab.start_button.isEnabled()
+    assert result.checkpoint is not None  # the weights so far were kept
+    assert "stopped" in tab.banner.label.text()
+
+
+def test_start_twice_runs_one_job(qtbot, tab):
+    assert tab.start()
+    assert not tab.start()  # the second press does nothing
+    tab.stop()
+    with qtbot.waitSignal(tab.training_state_changed, timeout=60000):
+        pass
+
+
+def test_bad_settings_are_refused_before_starting(qtbot, tab, tmp_path):
+    tab.batch_spin.setValue(1024)  # more than the 640-image limit
+    assert not tab.start()
+    assert tab.banner.kind == "error" and "smaller than one batch" in tab.banner.label.text()
+    tab.batch_spin.setValue(32)
+    tab.data_dir_edit.setText(str(tmp_path / "nothing"))
+    assert not tab.start()
+    assert "MNIST folder not found" in tab.banner.label.text()
+    assert not tab.is_training()
+
+
+def test_diverging_training_reports_an_error(qtbot, tab):
+    tab.lr_spin.setValue(10.0)
+    tab.momentum_spin.setValue(0.99)
+    tab.start()
+    with qtbot.waitSignal(tab.training_state_changed, timeout=60000):
+        pass
+    assert tab.banner.kind == "error"
+    assert "diverged" in tab.banner.label.text()
+    assert tab._last_result is None
+
+
+def test_close_the_window_while_training(qtbot, window, tab):
+    tab.epochs_spin.setValue(50)
+    tab.limit_spin.setValue(2000)
+    tab.start()
+    qtbot.waitUntil(lambda: tab.loss_plot.point_count >= 3, timeout=60000)
+    thread = tab._thread
+    window.close()
+    assert not tab.is_training() or thread.isFinished()
+    gc.collect()
