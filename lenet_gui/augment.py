@@ -21,6 +21,7 @@ from .preprocess import MNIST_SIZE, mnist_style
 
 @dataclass(frozen=True)
 class AugmentConfig:
+    p: float = 0.8  # share of images augmented; the rest stay pristine MNIST
     rotation_deg: float = 15.0
     scale: tuple[float, float] = (0.85, 1.15)
     aspect: tuple[float, float] = (0.75, 1.3)  # width / height
@@ -43,10 +44,12 @@ class Augmenter:
 
     def __call__(self, images: np.ndarray) -> np.ndarray:
         c, rng = self.config, self.rng
-        x = np.asarray(images, dtype=np.float32)
+        original = np.asarray(images, dtype=np.float32)
+        x = original.copy()
         n = len(x)
         if n == 0:
             return x
+        pristine = rng.random(n) >= c.p
         # Thickness first, on the original strokes.
         thick = rng.random(n) < c.thicken_p
         thin = ~thick & (rng.random(n) < c.thin_p)
@@ -97,7 +100,8 @@ class Augmenter:
                                       cval=0.0, prefilter=False)
         out = np.clip(out, 0, 255).astype(np.float32)
         if c.recentre:
-            for i in range(n):
+            for i in np.flatnonzero(~pristine):
                 again = mnist_style(out[i])
-                out[i] = again if again is not None else x[i]
+                out[i] = again if again is not None else original[i]
+        out[pristine] = original[pristine]
         return out

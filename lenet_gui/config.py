@@ -32,6 +32,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     augment: bool = False
     eval_limit: int | None = None  # evaluate on the first N test samples only
+    holdout: int = 0  # last N training images held out to choose the best epoch
 
     def validate(self, n_train: int | None = None) -> None:
         """Reject values training cannot use, with the reason, before anything runs."""
@@ -71,6 +72,9 @@ class TrainConfig:
                 bad(f"limit must be a positive whole number, got {self.limit!r}")
             if self.limit < self.batch_size:
                 bad(f"limit ({self.limit}) is smaller than one batch ({self.batch_size})")
+        if isinstance(self.holdout, bool) or not isinstance(self.holdout, int) \
+                or self.holdout < 0:
+            bad(f"holdout must be a whole number >= 0, got {self.holdout!r}")
         if self.eval_limit is not None and self.eval_limit < 1:
             bad(f"eval limit must be positive, got {self.eval_limit}")
         if self.device not in DEVICES:
@@ -78,7 +82,10 @@ class TrainConfig:
         if self.recipe not in RECIPES:
             bad(f"recipe must be one of {', '.join(RECIPES)}, got {self.recipe!r}")
         if n_train is not None:
-            usable = min(n_train, self.limit) if self.limit else n_train
+            if self.holdout and self.holdout >= n_train:
+                bad(f"holdout ({self.holdout}) leaves no training data ({n_train} images)")
+            usable = n_train - self.holdout
+            usable = min(usable, self.limit) if self.limit else usable
             if self.batch_size > usable:
                 bad(f"batch size ({self.batch_size}) is larger than the training data "
                     f"({usable} samples)")
@@ -90,8 +97,8 @@ class TrainConfig:
     def for_recipe(cls, recipe: str, **overrides) -> "TrainConfig":
         """The named recipe's defaults, then the caller's overrides."""
         if recipe == "robust":
-            base = cls(recipe="robust", epochs=15, lr=0.02, momentum=0.9, batch_size=64,
-                       weight_decay=1e-4, augment=True)
+            base = cls(recipe="robust", epochs=20, lr=0.02, momentum=0.9, batch_size=64,
+                       weight_decay=1e-4, augment=True, holdout=5000)
         elif recipe == "course":
             base = cls()
         else:

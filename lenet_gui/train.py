@@ -11,6 +11,7 @@ import datetime as _dt
 import math
 import threading
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,26 +94,47 @@ def learning_rate_at(config: TrainConfig, epoch: int) -> float:
     return config.lr * (0.02 + 0.98 * 0.5 * (1.0 + math.cos(math.pi * progress)))
 
 
+class _RateMeter:
+    """Steps per second over the last ``window`` steps, for a steady ETA."""
+
+    def __init__(self, window: int = 50) -> None:
+        self._times: deque[float] = deque(maxlen=window)
+
+    def tick(self) -> float:
+        self._times.append(time.perf_counter())
+        if len(self._times) < 2:
+            return 0.0
+        span = self._times[-1] - self._times[0]
+        return (len(self._times) - 1) / span if span > 0 else 0.0
+
+
 def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = None, *,
           train_split: Split | None = None, test_split: Split | None = None,
           on_progress: ProgressFn | None = None, on_epoch: EpochFn | None = None,
           on_log: LogFn | None = None, stop: threading.Event | None = None,
           abandon: threading.Event | None = None) -> TrainResult:
-    """Train LeNet5; save the best weights (by test accuracy) to ``out``.
+    """Train LeNet5 and save the best weights to ``out``.
 
-    Stops within one step when ``stop`` is set, after saving the current weights
-    if they beat what was saved (unless ``abandon`` is set too: the window is
-    closing and nothing more is evaluated or saved). Raises TrainingError (and saves nothing from the
-    failed run) when the loss becomes NaN or infinite.
+    "Best" is judged on the held-out validation images when the config holds
+    some out (``holdout``), else on the test set, as the course does. Stops
+    within one step when ``stop`` is set, after saving the current weights if
+    they are better than what was saved (unless ``abandon`` is set too: the
+    window is closing and nothing more is evaluated). A NaN or infinite loss
+    raises TrainingError and saves nothing from the diverged weights.
     """
     log = on_log or (lambda _line: None)
     if train_split is None:
         if data_dir is None:
             raise TrainingError("no training data: pass data_dir or train_split")
         train_split = load_split(data_dir, "train")
-    if test_split is None:
-        test_split = load_split(data_dir, "test") if data_dir is not None else None
+    if test_split is None and data_dir is not None:
+        test_split = load_split(data_dir, "test")
     config.validate(len(train_split))
+    val_split = None
+    if config.holdout:
+        cut = len(train_split) - config.holdout
+        val_split = Split(train_split.images[cut:], train_split.labels[cut:])
+        train_split = Split(train_split.images[:cut], train_split.labels[:cut])
     train_split = train_split.head(config.limit)
     if test_split is not None:
         test_split = test_split.head(config.eval_limit)
@@ -129,7 +151,6 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
     step_fn = make_train_step(net, learning_rate=config.lr, momentum=config.momentum,
                               weight_decay=config.weight_decay)
     forward = make_eval_fn(net)
-
     augment = None
     if config.augment:
         from .augment import Augmenter
@@ -143,34 +164,42 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
             return normalise(augment(train_split.images[idx]))
         return inputs[idx]
 
-
-    rng = np.random.default_rng(config.seed)
+    def evaluate(split: Split | None) -> EvalResult | None:
+        return None if split is None else evaluate_arrays(forward, split.images, split.labels)
 
     n = len(train_split)
     steps_per_epoch = n // config.batch_size
     total_steps = steps_per_epoch * config.epochs
+    judge = "validation" if val_split is not None else "test"
     result = TrainResult(None, None, None, config=config)
+    best_score: float | None = None
+    rng = np.random.default_rng(config.seed)
+    meter = _RateMeter()
     t0 = time.perf_counter()
-    rate_window: list[tuple[float, int]] = []
     log(f"training LeNet5 ({config.recipe} recipe) on {n:,} images, "
         f"{config.epochs} epochs of {steps_per_epoch} steps, batch {config.batch_size}, "
-        f"lr {config.lr}, momentum {config.momentum}, device {config.device}")
+        f"lr {config.lr}, momentum {config.momentum}, device {config.device}"
+        + (f"; best epoch chosen on {len(val_split):,} held-out images" if val_split else ""))
 
-    def evaluate_now() -> EvalResult | None:
-        if test_split is None:
-            return None
-        return evaluate_arrays(forward, test_split.images, test_split.labels)
-
-    def keep_if_best(ev: EvalResult | None, epoch: int) -> bool:
-        acc = ev.accuracy if ev is not None else None
-        if result.checkpoint is not None and (acc is None or result.best_accuracy is None
-                                              or acc <= result.best_accuracy):
-            return False
-        info = CheckpointInfo(train_config=config.to_dict(), test_accuracy=acc,
-                              test_samples=ev.samples if ev else None, epochs_done=epoch)
+    def keep_if_best(epoch: float) -> tuple[bool, EvalResult | None]:
+        """Evaluate; save the weights when they beat the best so far."""
+        nonlocal best_score
+        test_ev = evaluate(test_split)
+        judge_ev = evaluate(val_split) if val_split is not None else test_ev
+        score = judge_ev.accuracy if judge_ev is not None else None
+        if result.checkpoint is not None and (score is None or best_score is None
+                                              or score <= best_score):
+            return False, test_ev
+        info = CheckpointInfo(
+            train_config=config.to_dict(), epochs_done=epoch,
+            test_accuracy=test_ev.accuracy if test_ev else None,
+            test_samples=test_ev.samples if test_ev else None,
+            notes=f"best epoch chosen on the {judge} set" if score is not None else "")
         result.checkpoint = save_checkpoint(net, out, info)
-        result.best_accuracy, result.best_epoch, result.evaluation = acc, epoch, ev
-        return True
+        best_score = score
+        result.best_epoch, result.evaluation = epoch, test_ev
+        result.best_accuracy = test_ev.accuracy if test_ev else None
+        return True, test_ev
 
     # Augmentation (numpy/scipy) for the next batch runs beside the MindSpore step,
     # which releases the GIL: on 2 cores the two overlap.
@@ -182,55 +211,39 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
             batches = [order[i * config.batch_size:(i + 1) * config.batch_size]
                        for i in range(steps_per_epoch)]
             epoch_start = time.perf_counter()
-            losses = []
+            losses: list[float] = []
             upcoming = prefetch.submit(make_batch, batches[0])
-            for step in range(1, steps_per_epoch + 1):
+            for step, idx in enumerate(batches, start=1):
                 if stop is not None and stop.is_set():
                     result.stopped = True
                     break
-                idx = batches[step - 1]
                 x = upcoming.result()
                 if step < steps_per_epoch:
                     upcoming = prefetch.submit(make_batch, batches[step])
                 loss = float(step_fn(x, labels[idx]))
                 if not math.isfinite(loss):
-                    kept = (f"; the best checkpoint so far ({result.best_accuracy * 100:.2f}%, "
-                            f"epoch {result.best_epoch}) is kept at {result.checkpoint}"
-                            if result.checkpoint is not None and result.best_accuracy else
-                            "; no checkpoint was written")
-                    raise TrainingError(f"the loss became {loss} at epoch {epoch} step {step}: "
-                                        f"training diverged (learning rate {config.lr} too high?)"
-                                        f"{kept}")
+                    raise TrainingError(_diverged_message(loss, epoch, step, config, result))
                 losses.append(loss)
                 result.steps_done += 1
-                now = time.perf_counter()
-                rate_window.append((now, result.steps_done))
-                if len(rate_window) > 50:
-                    rate_window.pop(0)
-                if len(rate_window) > 1 and now > rate_window[0][0]:
-                    steps_per_s = (rate_window[-1][1] - rate_window[0][1]) / (now - rate_window[0][0])
-                else:
-                    steps_per_s = result.steps_done / max(now - t0, 1e-9)
-                remaining = total_steps - result.steps_done
-                progress = Progress(epoch, config.epochs, step, steps_per_epoch,
-                                    result.steps_done, total_steps, loss,
-                                    steps_per_s * config.batch_size, now - t0,
-                                    remaining / steps_per_s if steps_per_s > 0 else float("inf"), lr)
+                rate = meter.tick() or result.steps_done / max(time.perf_counter() - t0, 1e-9)
                 if on_progress is not None:
-                    on_progress(progress)
+                    on_progress(Progress(
+                        epoch, config.epochs, step, steps_per_epoch, result.steps_done,
+                        total_steps, loss, rate * config.batch_size,
+                        time.perf_counter() - t0,
+                        (total_steps - result.steps_done) / rate if rate > 0 else math.inf,
+                        lr))
             if result.stopped:
                 if losses and not (abandon is not None and abandon.is_set()):
-                    # Part of an epoch: keep these weights if they are better.
-                    ev = evaluate_now()
-                    if keep_if_best(ev, epoch - 1 + len(losses) / steps_per_epoch):
+                    saved, ev = keep_if_best(epoch - 1 + len(losses) / steps_per_epoch)
+                    if saved:
                         log(f"stopped in epoch {epoch}; weights saved to {out} "
                             f"({_acc_text(ev)})")
                 log("training stopped")
                 break
-            ev = evaluate_now()
-            saved = keep_if_best(ev, epoch)
-            epoch_result = EpochResult(epoch, float(np.mean(losses)) if losses else float("nan"),
-                                       ev.accuracy if ev else float("nan"),
+            saved, ev = keep_if_best(epoch)
+            epoch_result = EpochResult(epoch, float(np.mean(losses)),
+                                       ev.accuracy if ev else math.nan,
                                        ev.samples if ev else 0, lr,
                                        time.perf_counter() - epoch_start, saved)
             result.epochs.append(epoch_result)
@@ -239,6 +252,16 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
                 on_epoch(epoch_result)
     result.elapsed_s = time.perf_counter() - t0
     return result
+
+
+def _diverged_message(loss: float, epoch: int, step: int, config: TrainConfig,
+                      result: TrainResult) -> str:
+    kept = "; no checkpoint was written"
+    if result.checkpoint is not None:
+        kept = (f"; the checkpoint saved before (epoch {result.best_epoch:g}) is kept at "
+                f"{result.checkpoint}")
+    return (f"the loss became {loss} at epoch {epoch} step {step}: training diverged "
+            f"(learning rate {config.lr} too high?){kept}")
 
 
 def _acc_text(ev: EvalResult | None) -> str:
