@@ -201,7 +201,9 @@ class TrainTab(QWidget):
 
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("progress_bar")
-        self.progress_bar.setFormat("idle")
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("Ready to train")
         self.progress_bar.setTextVisible(True)
         self.progress_label = QLabel(" ")
         self.progress_label.setObjectName("progress_label")
@@ -209,12 +211,15 @@ class TrainTab(QWidget):
         self.loss_plot = LossPlot()
         self.accuracy_table = QTableWidget(0, 4)
         self.accuracy_table.setObjectName("accuracy_table")
-        self.accuracy_table.setHorizontalHeaderLabels(
-            ["Epoch", "Mean loss", "Test accuracy", "Time"])
+        self.accuracy_table.setHorizontalHeaderLabels(["Epoch", "Loss", "Test acc.", "Time"])
+        self.accuracy_table.setToolTip("Per epoch: mean training loss, accuracy on the MNIST "
+                                       "test set, time. ★ marks the saved weights.")
         self.accuracy_table.verticalHeader().hide()
         self.accuracy_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.accuracy_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Stretch)
+        self.accuracy_table.horizontalHeader().setMinimumSectionSize(40)
+        self.accuracy_table.setMinimumWidth(260)
         self.log_view = QPlainTextEdit()
         self.log_view.setObjectName("log_view")
         self.log_view.setReadOnly(True)
@@ -228,7 +233,8 @@ class TrainTab(QWidget):
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(self.accuracy_table)
         bottom.addWidget(self.log_view)
-        bottom.setSizes([300, 500])
+        bottom.setSizes([320, 480])
+        bottom.setChildrenCollapsible(False)
         vsplit = QSplitter(Qt.Orientation.Vertical)
         vsplit.addWidget(self.loss_plot)
         vsplit.addWidget(bottom)
@@ -592,7 +598,7 @@ class TrainTab(QWidget):
         self._set_running(False)
         if self.progress_bar.maximum() <= 1:
             self.progress_bar.setRange(0, 1)
-        self.progress_bar.setFormat("done (%p%)" if self._last_result else "idle")
+        self.progress_bar.setFormat("Done (%p%)" if self._last_result else "Ready to train")
 
     def _use_model(self) -> None:
         if self._last_result is not None and self._last_result.checkpoint is not None:
