@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 #: Read by oneDNN and MindSpore at their first operation, so set before any runs.
 #: ONEDNN_MAX_CPU_ISA=AVX2: on AVX-512 CPUs MindSpore's bundled oneDNN runs LeNet's
@@ -13,6 +14,13 @@ import sys
 #: thread that the caller busy-waits for (which starves a 2-core machine).
 #: Measurements: benchmarks/TRAINING_SPEED.md.
 RUNTIME_ENV = {"ONEDNN_MAX_CPU_ISA": "AVX2", "MS_DEV_HOST_BLOCKING_RUN": "1", "GLOG_v": "4"}
+
+#: MindSpore 2.10 cannot compile or run graphs in two threads at once ("Nested
+#: execution during JIT execution"). Every graph compile/run (a training step, an
+#: inference batch, a checkpoint load) holds this one lock: the window recognizes
+#: drawings between the training worker's steps. Re-entrant, per process, as
+#: MindSpore's own state is.
+LOCK = threading.RLock()
 
 
 def import_mindspore():

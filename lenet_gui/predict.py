@@ -8,19 +8,18 @@ padded to a few fixed batch sizes so MindSpore compiles each shape only once.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from ._mindspore import import_mindspore
+from ._mindspore import LOCK, import_mindspore
 from .model import CheckpointInfo, load_checkpoint
 from .preprocess import INPUT_SIZE, normalise
 
 # Batch shapes compiled for; bigger inputs are cut into chunks of the largest.
-_BUCKETS = (1, 16, 256)
+_BUCKETS = (1, 16, 256, 1000)
 LOW_CONFIDENCE = 0.6
 
 
@@ -31,9 +30,13 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 
 def make_forward(net) -> Callable[[np.ndarray], np.ndarray]:
-    """(N, 1, 32, 32) float32 -> (N, 10) logits, compiled once per bucket size."""
+    """(N, 1, 32, 32) float32 -> (N, 10) logits with ``net``'s current weights.
+
+    Compiled once per bucket size; each batch holds MindSpore's process lock, so
+    it can run beside a training step in another thread. Leaves ``net``'s train
+    flag alone (a training graph using it stays compiled).
+    """
     ms = import_mindspore()
-    net.set_train(False)
 
     @ms.jit
     def _logits(x):
@@ -50,7 +53,8 @@ def make_forward(net) -> Callable[[np.ndarray], np.ndarray]:
             if bucket != n:
                 pad = np.zeros((bucket - n,) + chunk.shape[1:], dtype=np.float32)
                 chunk = np.concatenate([chunk, pad])
-            out.append(_logits(ms.Tensor(chunk)).asnumpy()[:n])
+            with LOCK:
+                out.append(_logits(ms.Tensor(chunk)).asnumpy()[:n])
         if not out:
             return np.zeros((0, 10), dtype=np.float32)
         return np.concatenate(out)
@@ -62,14 +66,18 @@ class Recognizer:
     """A checkpoint loaded once; probabilities for network inputs.
 
     Thread-safe: the window predicts from the GUI thread while a worker may be
-    training another network in the same process.
+    training another network in the same process (see ``_mindspore.LOCK``).
     """
 
     def __init__(self, checkpoint: Path) -> None:
         self.checkpoint = Path(checkpoint)
-        self.net, self.info = load_checkpoint(self.checkpoint)
+        with LOCK:
+            self.net, self.info = load_checkpoint(self.checkpoint)
         self._forward = make_forward(self.net)
-        self._lock = threading.Lock()
+
+    def forward(self, inputs: np.ndarray) -> np.ndarray:
+        """(N, 1, 32, 32) -> (N, 10) logits."""
+        return self._forward(inputs)
 
     @property
     def info_text(self) -> str:
@@ -83,8 +91,7 @@ class Recognizer:
             x = x[None]
         if x.ndim != 4 or x.shape[1:] != (1, INPUT_SIZE, INPUT_SIZE):
             raise ValueError(f"expected (N, 1, 32, 32) inputs, got {np.shape(inputs)}")
-        with self._lock:
-            p = softmax(self._forward(x).astype(np.float64))
+        p = softmax(self._forward(x).astype(np.float64))
         return p[0] if single else p
 
     def warm_up(self) -> None:
@@ -156,8 +163,7 @@ def evaluate_arrays(forward: Callable[[np.ndarray], np.ndarray], images: np.ndar
 
 
 def evaluate(recognizer: Recognizer, images: np.ndarray, labels: np.ndarray) -> EvalResult:
-    with recognizer._lock:
-        return evaluate_arrays(recognizer._forward, images, labels)
+    return evaluate_arrays(recognizer.forward, images, labels)
 
 
 __all__ = ["Recognizer", "Prediction", "EvalResult", "CheckpointInfo", "predict_one",

@@ -142,7 +142,7 @@ def check_samples(state: dict) -> str:
     if wrong:
         raise CheckFailed(f"{len(wrong)} of {len(samples)} wrong: " + ", ".join(wrong))
     return (f"{len(samples)}/{len(samples)} recognized, lowest confidence "
-            f"{min(confidences) * 100:.1f}%")
+            f"{min(confidences) * 100:.2f}%")
 
 
 def check_window(checkpoint: Path) -> str:
@@ -198,7 +198,9 @@ def check_window(checkpoint: Path) -> str:
         # A vertical stroke, slightly slanted: a 1 for any trained LeNet5.
         window.draw_tab.canvas.set_strokes([Stroke([(0.52, 0.18), (0.50, 0.50),
                                                     (0.48, 0.82)])])
-        app.processEvents()
+        deadline = time.monotonic() + 5.0
+        while window.draw_tab.last_prediction is None and time.monotonic() < deadline:
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         prediction = window.draw_tab.last_prediction
         if prediction is None:
             raise CheckFailed("drawing on the canvas gave no prediction")
@@ -208,6 +210,19 @@ def check_window(checkpoint: Path) -> str:
                               f"({probabilities[digit] * 100:.0f}%)")
         about = window.show_about()
         about.close()
+        # The Train tab builds its loss plot (pyqtgraph) when first shown.
+        window.tabs.setCurrentWidget(window.train_tab)
+        plot = None
+        deadline = time.monotonic() + 15.0
+        while plot is None and time.monotonic() < deadline:
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            if "pyqtgraph" in sys.modules:
+                plots = window.train_tab.loss_plot.findChildren(
+                    sys.modules["pyqtgraph"].PlotWidget)
+                plot = plots[0] if plots else None
+        if plot is None:
+            raise CheckFailed("the Train tab's loss plot (pyqtgraph) was not built")
+        window.tabs.setCurrentWidget(window.draw_tab)
         # The window's other background jobs (device probe, MNIST folder check) must
         # end on their own: a thread still running here would block closing the window.
         deadline = time.monotonic() + 15.0
@@ -222,7 +237,7 @@ def check_window(checkpoint: Path) -> str:
             raise CheckFailed("background job(s) still running 15 s after the model "
                               f"loaded: {', '.join(running)}")
         return (f"{app.platformName()} window, model loaded in its worker thread; a drawn 1 "
-                f"read as {digit} ({probabilities[digit] * 100:.1f}%)")
+                f"read as {digit} ({probabilities[digit] * 100:.1f}%); loss plot built")
     finally:
         window.close()
         window.deleteLater()

@@ -24,7 +24,7 @@ from .config import TrainConfig, default_checkpoint_dir
 from .data import Split, load_split
 from .errors import StopRequested, TrainingError
 from .model import CheckpointInfo, build_lenet5, save_checkpoint
-from .predict import EvalResult, evaluate_arrays
+from .predict import EvalResult, evaluate_arrays, make_forward
 from .preprocess import normalise
 
 
@@ -145,12 +145,12 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
     use_device(config.device)
     ms = import_mindspore()
     ms.set_seed(config.seed)
-    from .train_step import make_eval_fn, make_train_step
+    from .train_step import make_train_step
 
     net = build_lenet5()
     step_fn = make_train_step(net, learning_rate=config.lr, momentum=config.momentum,
                               weight_decay=config.weight_decay)
-    forward = make_eval_fn(net)
+    forward = make_forward(net)
     augment = None
     if config.augment:
         from .augment import Augmenter

@@ -3,31 +3,17 @@
 Imported lazily (it imports MindSpore). ``make_train_step(net, ...)`` returns a
 callable ``step(x, y) -> float`` that runs forward, backward and a Momentum SGD
 update (``nn.Momentum`` semantics) on ``net``'s own parameters, in place, so the
-network can be saved or used for inference at any time. ``make_eval_fn(net)``
-returns ``logits(x) -> numpy``.
+network can be saved or used for inference at any time (``predict.make_forward``).
 
-Why it is fast (see benchmarks/TRAINING_SPEED.md for the measurements):
+Why it is fast: the runtime settings in ``_mindspore.RUNTIME_ENV`` (oneDNN's
+ISA cap, blocking host runs), set before MindSpore's first operation; see
+benchmarks/TRAINING_SPEED.md. ``make_train_step`` warns (RuntimeWarning) when
+MindSpore ran before they were set: steps then take 100-260 ms instead of ~6 ms.
 
-* ``ONEDNN_MAX_CPU_ISA=AVX2``. On AVX-512 CPUs the oneDNN 3.10 bundled with
-  MindSpore 2.10 runs MindSpore's plain-layout (NCHW) convolutions as
-  ``jit_uni_ncsp:conv+ref:any``, a *reference* kernel: 12-16 ms per LeNet5
-  convolution at batch 32. Capped at AVX2 it picks ``x64:gemm:jit`` (im2col + jit
-  GEMM), 0.3-0.5 ms, for forward, backward-data and backward-weights alike. The
-  variable is read when oneDNN creates its first primitive, so it must be in the
-  environment before the process's first convolution (or pooling, matmul ...).
-* ``MS_DEV_HOST_BLOCKING_RUN=1``. In PyNative mode MindSpore hands every jit
-  graph to a ``frontend_queue`` thread and the calling thread busy-waits for it
-  (``AsyncRQueue::Wait`` is an empty spin loop); two more runtime threads spin on
-  ``sched_yield``. On a 2-core machine that starves the kernels: a 5 ms step
-  takes 40-90 ms. With the variable set the graph runs in the calling thread.
-  MindSpore reads it once, at the first PyNative operation of the process.
-
-Both variables are set here with ``os.environ.setdefault`` (a value the user
-exported wins) before MindSpore is imported by this module; that only helps if
-no MindSpore operation has run yet, so the application should call
-``configure_runtime_env()`` (or set them) before its first MindSpore operation.
-``runtime_env_ok()`` says whether they were set in time as far as this process
-can tell.
+Parameters: in PyNative mode a jit graph that has run keeps reading its
+parameters' old memory after ``Parameter.set_data`` (and so after
+``load_param_into_net``). ``set_lr`` therefore uses ``ops.assign``; load a
+checkpoint into ``net`` before building its train step.
 
 Styles (``style=``):
 
@@ -45,44 +31,22 @@ Threads: everything may be called from a non-main thread, but MindSpore 2.10's
 graph compiler is not thread-safe: a jit graph compiling in one thread while
 another thread compiles or runs one fails ("Nested execution during JIT
 execution ... is not supported", or "Illegal AnfNode for evaluating"). So every
-MindSpore call made here holds ``MS_LOCK``, one re-entrant lock per process,
-for the duration of one step or one inference batch; other code that runs
-MindSpore concurrently (the recognizer) must hold the same lock. It is
-``lenet_gui._mindspore.LOCK`` when that module defines one, else created here.
+MindSpore call made here holds ``_mindspore.LOCK`` for one step or one inference
+batch, as the recognizer does.
 """
 
 from __future__ import annotations
 
 import os
-import threading
+import warnings
 from typing import Callable
 
 import numpy as np
 
-#: Environment that makes MindSpore 2.10 fast on CPU (see the module docstring).
-RUNTIME_ENV = {"ONEDNN_MAX_CPU_ISA": "AVX2", "MS_DEV_HOST_BLOCKING_RUN": "1"}
-
-
-def configure_runtime_env() -> dict[str, str]:
-    """Put ``RUNTIME_ENV`` into ``os.environ`` unless the user chose other values.
-
-    Call it before the process's first MindSpore operation (importing MindSpore
-    is fine). Returns the values now in the environment.
-    """
-    for key, value in RUNTIME_ENV.items():
-        os.environ.setdefault(key, value)
-    return {key: os.environ[key] for key in RUNTIME_ENV}
-
-
-configure_runtime_env()
-
-from . import _mindspore  # noqa: E402
-from ._mindspore import import_mindspore  # noqa: E402
+from ._mindspore import LOCK as MS_LOCK
+from ._mindspore import RUNTIME_ENV, import_mindspore
 
 ms = import_mindspore()
-
-#: Held around every MindSpore compile/run in this module (see the module docstring).
-MS_LOCK = getattr(_mindspore, "LOCK", None) or threading.RLock()
 
 from mindspore import Parameter, ParameterTuple, Tensor, nn, ops  # noqa: E402
 from mindspore import dtype as mstype  # noqa: E402
@@ -91,8 +55,32 @@ STYLES = ("auto", "fast", "cell")
 
 
 def runtime_env_ok() -> dict[str, bool]:
-    """Which of ``RUNTIME_ENV`` hold their recommended value in this process."""
-    return {key: os.environ.get(key) == value for key, value in RUNTIME_ENV.items()}
+    """Which of ``RUNTIME_ENV`` hold their recommended value in this process.
+
+    Also ``"pynative_queue_idle"``: False when MindSpore's ``frontend_queue``
+    thread exists (Linux), i.e. PyNative operations ran before
+    ``MS_DEV_HOST_BLOCKING_RUN`` was set, so it is not in effect (steps then take
+    100-250 ms instead of ~6 ms; oneDNN's ISA cap was most likely too late as well).
+    """
+    ok = {key: os.environ.get(key) == value for key, value in RUNTIME_ENV.items()}
+    ok["pynative_queue_idle"] = not _thread_running("frontend_queue")
+    return ok
+
+
+def _thread_running(name: str) -> bool:
+    """Whether this process has a thread called ``name`` (Linux /proc; False elsewhere)."""
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return False
+    for tid in tasks:
+        try:
+            with open(f"/proc/self/task/{tid}/comm", encoding="utf-8") as fh:
+                if fh.read().strip() == name:
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def _graph_mode() -> bool:
@@ -145,6 +133,12 @@ class TrainStep:
         self._lock = MS_LOCK
         with MS_LOCK:
             self._build(net, learning_rate, momentum, weight_decay)
+        if not _graph_mode() and _thread_running("frontend_queue"):
+            warnings.warn("MindSpore ran PyNative operations before MS_DEV_HOST_BLOCKING_RUN=1 "
+                          "and ONEDNN_MAX_CPU_ISA=AVX2 were set, so training will be 10-40x "
+                          "slower; import MindSpore through lenet_gui._mindspore.import_mindspore() "
+                          "before "
+                          "the first MindSpore operation", RuntimeWarning, stacklevel=3)
 
     def _build(self, net, learning_rate, momentum, weight_decay) -> None:
         self._lr = float(learning_rate)
@@ -196,53 +190,10 @@ def make_train_step(net, learning_rate: float, momentum: float, weight_decay: fl
     Updates ``net``'s parameters in place with ``nn.Momentum`` semantics
     (``g += weight_decay * w``; ``v = momentum * v + g``; ``w -= lr * v``).
     ``step.set_lr(value)`` changes the learning rate. The first call per batch
-    shape compiles (about 0.5 s).
+    shape compiles (about 0.3-0.5 s). Load any checkpoint into ``net`` first (see
+    the module docstring).
     """
     return TrainStep(net, learning_rate, momentum, weight_decay, style)
 
 
-class _Logits(nn.Cell):
-    def __init__(self, net):
-        super().__init__(auto_prefix=False)
-        self.net = net
-
-    @ms.jit
-    def construct(self, x):
-        return self.net(x)
-
-
-_EVAL_BUCKETS = (1, 16, 256, 1000)
-
-
-def make_eval_fn(net) -> Callable[[np.ndarray], np.ndarray]:
-    """``logits(x (N,1,32,32) float32) -> (N,10) numpy``, with ``net``'s current weights.
-
-    Batches are padded up to a few fixed sizes so that at most four graphs are
-    compiled. Does not touch ``net``'s train flag (the training graph stays compiled).
-    """
-    with MS_LOCK:
-        cell = _Logits(net)
-    lock = MS_LOCK
-
-    def logits(x: np.ndarray) -> np.ndarray:
-        x = np.ascontiguousarray(x, dtype=np.float32)
-        out = []
-        biggest = _EVAL_BUCKETS[-1]
-        for start in range(0, len(x), biggest):
-            chunk = x[start:start + biggest]
-            n = len(chunk)
-            bucket = next(b for b in _EVAL_BUCKETS if b >= n)
-            if bucket != n:
-                chunk = np.concatenate([chunk, np.zeros((bucket - n,) + chunk.shape[1:],
-                                                        dtype=np.float32)])
-            with lock:
-                out.append(cell(Tensor(chunk)).asnumpy()[:n])
-        if not out:
-            return np.zeros((0, 10), dtype=np.float32)
-        return np.concatenate(out)
-
-    return logits
-
-
-__all__ = ["make_train_step", "make_eval_fn", "TrainStep", "STYLES", "RUNTIME_ENV", "MS_LOCK",
-           "configure_runtime_env", "runtime_env_ok"]
+__all__ = ["make_train_step", "TrainStep", "STYLES", "runtime_env_ok"]

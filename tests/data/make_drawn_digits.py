@@ -71,6 +71,21 @@ JITTER_SD = (0.0, 0.35)           # px, extra point jitter
 SLOPPINESS_SD = 0.35              # log-normal factor on warp and wobble ...
 SLOPPINESS_CLIP = (0.5, 1.8)      # ... clipped to this range (careful .. shaky hands)
 CLIP = (0.02, 0.98)               # final safety clip (never reached with these ranges)
+ROTATION_CLIP = 7.0               # degrees
+
+# --hard: the same templates drawn the way a hurried user draws: much more slant
+# and rotation, tiny and huge digits, wider and narrower shapes, shakier hands.
+HARD = {
+    "HEIGHT_RANGE": (0.30, 0.95),
+    "SLANT_RANGE": (-30.0, 38.0),
+    "SLANT_MEAN": 8.0, "SLANT_SD": 15.0,
+    "ROTATION_SD": 6.0, "ROTATION_CLIP": 15.0,
+    "ASPECT_SD": 0.25, "ASPECT_CLIP": (0.6, 1.6),
+    "WARP_AMP": 0.05,
+    "SLOPPINESS_SD": 0.45, "SLOPPINESS_CLIP": (0.7, 2.4),
+    "CENTRED_FRACTION": 0.3,
+}
+HARD_SEED = 20241125
 
 
 # ----------------------------------------------------------------------------
@@ -634,7 +649,7 @@ def make_digit(label: int, style_index: int, sample_index: int, seed: int = SEED
 
     aspect = aspect0 * float(np.clip(np.exp(r.normal(0, ASPECT_SD)), *ASPECT_CLIP))
     slant = np.radians(float(np.clip(r.normal(SLANT_MEAN, SLANT_SD), *SLANT_RANGE)))
-    rot = np.radians(float(np.clip(r.normal(0, ROTATION_SD), -7, 7)))
+    rot = np.radians(float(np.clip(r.normal(0, ROTATION_SD), -ROTATION_CLIP, ROTATION_CLIP)))
     height = _u(r, *HEIGHT_RANGE)
     # Small digits come from small hand movements: their wobble is smaller too.
     shake = min(1.5, sloppy * float(np.clip(height / 0.65, 0.55, 1.2)))
@@ -712,12 +727,18 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path(__file__).with_name("drawn_digits.json"))
     ap.add_argument("--per-class", type=int, default=50)
-    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--seed", type=int, help=f"default {SEED} ({HARD_SEED} with --hard)")
+    ap.add_argument("--hard", action="store_true",
+                    help="the wider 'hurried user' ranges (tests/data/README.md)")
     ap.add_argument("--sheet", type=Path, help="also write a contact sheet PNG (needs Pillow)")
     ap.add_argument("--sheet-per-class", type=int, default=10)
     args = ap.parse_args(argv)
-    drawings = make_set(args.per_class, args.seed)
-    save_drawings(args.out, drawings, generator=GENERATOR, seed=args.seed)
+    if args.hard:
+        globals().update(HARD)
+    seed = args.seed if args.seed is not None else (HARD_SEED if args.hard else SEED)
+    drawings = make_set(args.per_class, seed)
+    save_drawings(args.out, drawings, generator=GENERATOR + (" --hard" if args.hard else ""),
+                  seed=seed)
     print(f"wrote {len(drawings)} digits to {args.out}")
     if args.sheet:
         contact_sheet(drawings, args.sheet, args.sheet_per_class)
