@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import numpy as np
@@ -125,11 +126,18 @@ def test_many_events_keep_none_refcount(qtbot, window):
     """PySide6 6.12.0 leaks references to None on every void call (PLATFORM.md)."""
     canvas = window.draw_tab.canvas
     side = canvas.width()
-    before = sys.getrefcount(None)
-    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
-    for i in range(3000):
-        qtbot.mouseMove(canvas, QPoint(10 + (i * 7) % (side - 20), 10 + (i * 3) % (side - 20)))
-    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
-    qtbot.wait(50)
-    assert sys.getrefcount(None) >= before - 50
+    gc.collect()
+    gc.disable()  # freed objects give back their references to None too: not that
+    try:
+        before = sys.getrefcount(None)
+        qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
+        for i in range(3000):
+            qtbot.mouseMove(canvas, QPoint(10 + (i * 7) % (side - 20),
+                                           10 + (i * 3) % (side - 20)))
+        qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
+        after = sys.getrefcount(None)
+    finally:
+        gc.enable()
+    # The 6.12.0 bug loses two references per call: thousands here.
+    assert after >= before - 500
     assert window.draw_tab.last_prediction is not None
