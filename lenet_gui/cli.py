@@ -321,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.self_test:
             from .selftest import run_self_test
 
-            return run_self_test()
+            return run_self_test(checkpoint=args.checkpoint)
         if args.install_desktop or args.uninstall_desktop:
             from .desktop import install_desktop, uninstall_desktop
 

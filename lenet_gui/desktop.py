@@ -45,7 +45,27 @@ def launch_command() -> list[str]:
     found = shutil.which(APP_NAME)
     if found:
         return [str(Path(found).absolute())]
-    return [str(Path(sys.executable)), "-m", "lenet_gui"]
+    command = [str(Path(sys.executable)), "-m", "lenet_gui"]
+    package_parent = Path(__file__).resolve().parent.parent
+    if not _installed(package_parent):
+        # A source checkout run without installing: the menu starts it from the home
+        # folder, where ``lenet_gui`` is not importable unless its folder is on the path.
+        command = ["env", f"PYTHONPATH={package_parent}", *command]
+    return command
+
+
+def _installed(folder: Path) -> bool:
+    """Whether ``folder`` is one of this interpreter's site-packages folders."""
+    import site
+    import sysconfig
+
+    dirs = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
+    try:
+        dirs.update(site.getsitepackages())
+        dirs.add(site.getusersitepackages())
+    except AttributeError:  # some embedded/virtualenv builds lack these
+        pass
+    return any(Path(d).resolve() == folder for d in dirs if d)
 
 
 def _quote_exec_arg(arg: str) -> str:
@@ -70,7 +90,8 @@ def desktop_entry(command: list[str] | None = None) -> str:
             line = f"Exec={exec_value}"
         elif key == "TryExec":
             # TryExec takes a path, not a command line: no quoting, spec escapes only.
-            line = "TryExec=" + command[0].replace("\\", "\\\\")
+            program = next((a for a in command if os.path.isabs(a)), command[0])
+            line = "TryExec=" + program.replace("\\", "\\\\")
         lines.append(line)
     return "\n".join(lines) + "\n"
 

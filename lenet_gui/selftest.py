@@ -245,8 +245,12 @@ def check_window(checkpoint: Path) -> str:
         qInstallMessageHandler(previous_handler)
 
 
-def run_self_test(out: Callable[[str], None] | None = None) -> int:
-    """Run every check, print one line each; 0 if all passed, 1 otherwise."""
+def run_self_test(out: Callable[[str], None] | None = None,
+                  checkpoint: Path | None = None) -> int:
+    """Run every check, print one line each; 0 if all passed, 1 otherwise.
+
+    ``checkpoint``: test this one instead of ``LENET_GUI_CHECKPOINT`` / the shipped one.
+    """
     if out is None:
         def out(line: str) -> None:
             print(line, flush=True)
@@ -257,7 +261,7 @@ def run_self_test(out: Callable[[str], None] | None = None) -> int:
     frozen = " (frozen app)" if getattr(sys, "frozen", False) else ""
     out(f"lenet-gui {__version__} self-test{frozen}, Python {sys.version.split()[0]} "
         f"on {sys.platform}")
-    checkpoint = _checkpoint()
+    checkpoint = Path(checkpoint) if checkpoint is not None else _checkpoint()
     state: dict = {}
     r = _Runner(out)
     r.check("package data", lambda: check_package_data(checkpoint))
