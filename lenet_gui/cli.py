@@ -113,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strokes", type=Path,
                    help="evaluate drawn digits from a stroke file instead of MNIST")
     p.add_argument("--limit", type=_positive_int, help="first N test images only")
+    p.add_argument("--mistakes", type=Path, metavar="PNG",
+                   help="with --strokes: save a picture of the ten most confident mistakes")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_eval)
 
@@ -222,6 +224,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         result = evaluate_drawings(recognizer, drawings)
         title = f"drawn digits ({args.strokes.name})"
         extra = {"confident_mistakes": result.confident_mistakes(0.9)}
+        if args.mistakes:
+            from .evaluation import mistakes_picture
+
+            shown = mistakes_picture(drawings, result, args.mistakes)
+            if not args.json:
+                print(f"{shown} mistakes shown in {args.mistakes}" if shown
+                      else "no mistakes: no picture written")
     else:
         from .data import load_split
         from .predict import evaluate

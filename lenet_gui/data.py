@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import socket
 import struct
@@ -126,13 +127,16 @@ def parse_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
     if len(data) < header:
         raise DataError(f"{name}: truncated header")
     dims = struct.unpack(">" + "I" * ndim, data[4:header])
-    expected = int(np.prod(dims, dtype=np.int64))
+    expected = math.prod(dims)  # exact: np.prod could wrap around for crafted headers
     got = len(data) - header
     if got < expected:
         raise DataError(f"{name}: truncated: {got} data bytes, header promises {expected}")
     if got > expected:
         raise DataError(f"{name}: {got - expected} unexpected bytes after the data")
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
+    try:
+        return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
+    except ValueError:
+        raise DataError(f"{name}: dimensions {dims} are not a usable array") from None
 
 
 def read_idx(path: Path) -> np.ndarray:

@@ -31,3 +31,42 @@ def evaluate_drawings(recognizer: Recognizer, drawings: Sequence[Drawing]) -> Ev
         raise LenetGuiError("the stroke file has no drawings")
     probs = recognizer.probabilities(drawings_to_inputs(drawings))
     return score(np.array([d.label for d in drawings]), probs)
+
+
+def worst_mistakes(result: EvalResult, n: int = 10) -> list[int]:
+    """Indices of the ``n`` most confident wrong answers, most confident first."""
+    wrong = [i for i, (y, p) in enumerate(zip(result.labels, result.predictions)) if y != p]
+    return sorted(wrong, key=lambda i: -result.confidences[i])[:n]
+
+
+def mistakes_picture(drawings: Sequence[Drawing], result: EvalResult, path,
+                     n: int = 10) -> int:
+    """Save the worst ``n`` mistakes: the drawing, what the model saw, the verdict.
+
+    Returns how many mistakes were drawn (0: nothing written).
+    """
+    from PIL import Image, ImageDraw
+
+    from .preprocess import denormalise
+
+    picks = worst_mistakes(result, n)
+    if not picks:
+        return 0
+    cell, seen, pad, text_h = 140, 70, 6, 30
+    width = len(picks) * (cell + pad) + pad
+    sheet = Image.new("L", (width, cell + seen + text_h + 3 * pad), 255)
+    draw = ImageDraw.Draw(sheet)
+    for k, i in enumerate(picks):
+        x0 = pad + k * (cell + pad)
+        ink = render_strokes(drawings[i].strokes, size=cell)
+        sheet.paste(Image.fromarray((255 - ink * 230).astype(np.uint8)), (x0, pad))
+        draw.rectangle([x0, pad, x0 + cell - 1, pad + cell - 1], outline=180)
+        model_input = preprocess_ink(render_strokes(drawings[i].strokes))
+        small = Image.fromarray(denormalise(model_input)).resize(
+            (seen, seen), Image.Resampling.NEAREST)
+        sheet.paste(small, (x0 + (cell - seen) // 2, 2 * pad + cell))
+        verdict = (f"{drawings[i].label} read as {result.predictions[i]}\n"
+                   f"{result.confidences[i] * 100:.0f}% sure")
+        draw.multiline_text((x0 + 4, 3 * pad + cell + seen - 4), verdict, fill=0)
+    sheet.save(path)
+    return len(picks)

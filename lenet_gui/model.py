@@ -68,8 +68,8 @@ def metadata_path(ckpt: Path) -> Path:
     return Path(ckpt).with_suffix(".json")
 
 
-def _atomic_write(path: Path, write) -> None:
-    """Write via a temporary file in the same folder, then rename over ``path``."""
+def _stage(path: Path, write) -> str:
+    """Write a complete, synced temporary file beside ``path``; return its name."""
     path = Path(path)
     # Same suffix as the target: MindSpore appends ".ckpt" to names without it.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
@@ -81,13 +81,18 @@ def _atomic_write(path: Path, write) -> None:
         os.chmod(tmp, 0o644)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException:
+        _remove(tmp)
+        raise
+    return tmp
+
+
+def _remove(name: str | None) -> None:
+    if name is not None:
         try:
-            os.unlink(tmp)
+            os.unlink(name)
         except OSError:
             pass
-        raise
 
 
 def save_checkpoint(net, path: Path, info: CheckpointInfo) -> Path:
@@ -101,16 +106,26 @@ def save_checkpoint(net, path: Path, info: CheckpointInfo) -> Path:
         timespec="seconds")
     info.mindspore_version = ms.__version__
     info.name = info.name or path.stem
+    text = json.dumps(asdict(info), indent=2, sort_keys=True) + "\n"
+    weights = meta = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, lambda tmp: ms.save_checkpoint(net, tmp))
-        text = json.dumps(asdict(info), indent=2, sort_keys=True) + "\n"
-        _atomic_write(metadata_path(path), lambda tmp: Path(tmp).write_text(text))
+        # Both files complete on disk before either replaces anything, so a failure
+        # (disk full, no permission) leaves the previous pair as it was.
+        weights = _stage(path, lambda tmp: ms.save_checkpoint(net, tmp))
+        meta = _stage(metadata_path(path), lambda tmp: Path(tmp).write_text(text))
+        os.replace(weights, path)
+        weights = None
+        os.replace(meta, metadata_path(path))
+        meta = None
     except OSError as exc:
         raise CheckpointError(f"{path}: cannot save the checkpoint "
                               f"({exc.strerror or exc}); nothing was overwritten") from None
     except (RuntimeError, ValueError) as exc:
         raise CheckpointError(f"{path}: cannot save the checkpoint ({_first_line(exc)})") from None
+    finally:
+        _remove(weights)
+        _remove(meta)
     return path
 
 

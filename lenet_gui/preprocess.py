@@ -140,8 +140,10 @@ def image_to_ink(image: Image.Image, max_side: int = 1024) -> np.ndarray:
     """
     image.draft("L", (max_side, max_side))  # JPEG: decode at a reduced size
     if max(image.size) > max_side:
-        image = image.copy()
-        image.thumbnail((max_side, max_side), Image.Resampling.BOX)
+        # One reducing resize: no full-size copy of a huge picture.
+        scale = max_side / max(image.size)
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(size, Image.Resampling.BOX, reducing_gap=2.0)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (
         image.mode == "P" and "transparency" in image.info)
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):

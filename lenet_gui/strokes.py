@@ -23,7 +23,7 @@ CANVAS_SIZE = 280
 # Pen width as a fraction of the canvas side, chosen by measurement: with it the
 # drawn-digit set has MNIST's stroke width after preprocessing (median 1.81 px
 # against MNIST's 1.84; benchmarks/fidelity.py, docs/preprocessing.md).
-PEN_WIDTH = 0.08
+PEN_WIDTH = 0.085
 STROKES_FORMAT = "lenet-gui-strokes"
 
 

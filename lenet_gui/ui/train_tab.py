@@ -89,6 +89,7 @@ class TrainTab(QWidget):
         self._download_thread = None
         self._abandon = threading.Event()
         self._aux_jobs: list = []  # (worker, thread) of folder checks
+        self.mirrors: tuple[str, ...] | None = None  # None: lenet_gui.data.MIRRORS
         self._last_result = None
         self._signals = TrainingSignals(self)
         self._signals.losses_reported.connect(self._on_losses)
@@ -404,10 +405,11 @@ class TrainTab(QWidget):
             self.download_button.setEnabled(False)
             self.download_button.setText("Cancelling…")
             return
-        from ..data import download
+        from ..data import MIRRORS, download
 
         data_dir = self.data_dir()
         signals = self._signals
+        mirrors = self.mirrors or MIRRORS
 
         def job(worker: Worker):
             throttle = Throttle(REPORT_INTERVAL_S)
@@ -417,7 +419,8 @@ class TrainTab(QWidget):
                     pct = f"{got / total * 100:.0f}%" if total else f"{got / 1e6:.1f} MB"
                     signals.log_reported.emit(f"downloading {name}: {pct}")
 
-            return download(data_dir, progress=progress, stop=worker.stop_event)
+            return download(data_dir, mirrors=mirrors, progress=progress,
+                            stop=worker.stop_event)
 
         worker, thread = start_worker(job, self, "download")
         worker.returned.connect(self._on_download_done)
