@@ -121,7 +121,7 @@ class DrawTab(QWidget):
         self.seen_label.setToolTip("The 32x32 image the network saw: your drawing scaled to "
                                    "fit 20x20, centred by its centre of mass, like MNIST")
         seen_caption = QLabel("What the model saw\n(32×32, MNIST-style)")
-        seen_caption.setStyleSheet("color: palette(mid);")
+        seen_caption.setStyleSheet("color: #5f6368;")
         seen_caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
         result = QGridLayout()

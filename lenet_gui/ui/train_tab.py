@@ -216,6 +216,7 @@ class TrainTab(QWidget):
         self.accuracy_table.setToolTip("Per epoch: mean training loss, accuracy on the MNIST "
                                        "test set, time. ★ marks the saved weights.")
         self.accuracy_table.verticalHeader().hide()
+        self.accuracy_table.setWordWrap(False)
         self.accuracy_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.accuracy_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Stretch)
@@ -225,6 +226,7 @@ class TrainTab(QWidget):
         self.log_view.setObjectName("log_view")
         self.log_view.setReadOnly(True)
         self.log_view.setMaximumBlockCount(5000)
+        self.log_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.log_view.setPlaceholderText("Training log")
         mono = self.log_view.font()
         mono.setFamily("monospace")
