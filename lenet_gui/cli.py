@@ -110,8 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="accuracy, per-class accuracy and confusion matrix")
     p.add_argument("--checkpoint", type=Path, help="default: the shipped checkpoint")
     p.add_argument("--data-dir", "--data_url", dest="data_dir", type=Path)
-    p.add_argument("--strokes", type=Path,
-                   help="evaluate drawn digits from a stroke file instead of MNIST")
+    p.add_argument("--strokes", type=Path, nargs="+", metavar="FILE",
+                   help="evaluate drawn digits from stroke files (JSON) instead of MNIST")
     p.add_argument("--limit", type=_positive_int, help="first N test images only")
     p.add_argument("--mistakes", type=Path, metavar="PNG",
                    help="with --strokes: save a picture of the ten most confident mistakes")
@@ -218,11 +218,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from .evaluation import evaluate_drawings
         from .strokes import load_drawings
 
-        drawings = load_drawings(args.strokes)
+        drawings = [d for path in args.strokes for d in load_drawings(path)]
         if args.limit:
             drawings = drawings[:args.limit]
         result = evaluate_drawings(recognizer, drawings)
-        title = f"drawn digits ({args.strokes.name})"
+        title = f"drawn digits ({', '.join(p.name for p in args.strokes)})"
         extra = {"confident_mistakes": result.confident_mistakes(0.9)}
         if args.mistakes:
             from .evaluation import mistakes_picture
