@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.train_tab.use_checkpoint_requested.connect(self.load_checkpoint)
         self.train_tab.training_state_changed.connect(self._on_training_state)
-        self.train_tab._signals.progress_reported.connect(self._on_training_progress)
+        self.train_tab.signals.progress_reported.connect(self._on_training_progress)
         self.resize(1100, 720)
         if settings is not None:
             self._restore_settings(settings)
@@ -158,21 +158,31 @@ class MainWindow(QMainWindow):
         device = self.device
 
         def job(_worker):
+            device_problem = None
             if device:
                 from ..devices import use_device
+                from ..errors import DeviceError
 
-                use_device(device)
+                try:
+                    use_device(device)
+                except DeviceError as exc:  # recognize on the CPU; say so once loaded
+                    device_problem = str(exc)
             from ..predict import Recognizer
 
             recognizer = Recognizer(path)
             recognizer.warm_up()
-            return recognizer
+            return recognizer, device_problem
 
         if self.draw_tab.recognizer is None:
             self.model_label.setText(f"Loading {path.name}…")
         self._run(job, self._on_model_loaded, self._on_model_failed, "load-model")
 
-    def _on_model_loaded(self, recognizer) -> None:
+    def _on_model_loaded(self, loaded) -> None:
+        recognizer, device_problem = loaded
+        if device_problem:
+            self.device = None
+            self.show_message("Device not available",
+                              f"{device_problem}\n\nlenet-gui uses the CPU instead.")
         self.checkpoint = recognizer.checkpoint
         self.draw_tab.set_recognizer(recognizer)
         text = f"Model: {recognizer.info_text}"

@@ -91,11 +91,11 @@ class TrainTab(QWidget):
         self._aux_jobs: list = []  # (worker, thread) of folder checks
         self.mirrors: tuple[str, ...] | None = None  # None: lenet_gui.data.MIRRORS
         self._last_result = None
-        self._signals = TrainingSignals(self)
-        self._signals.losses_reported.connect(self._on_losses)
-        self._signals.progress_reported.connect(self._on_progress)
-        self._signals.epoch_finished.connect(self._on_epoch)
-        self._signals.log_reported.connect(self.append_log)
+        self.signals = TrainingSignals(self)
+        self.signals.losses_reported.connect(self._on_losses)
+        self.signals.progress_reported.connect(self._on_progress)
+        self.signals.epoch_finished.connect(self._on_epoch)
+        self.signals.log_reported.connect(self.append_log)
         self._build()
         self.set_devices(None)
         self._set_running(False)
@@ -410,7 +410,7 @@ class TrainTab(QWidget):
         from ..data import MIRRORS, download
 
         data_dir = self.data_dir()
-        signals = self._signals
+        signals = self.signals
         mirrors = self.mirrors or MIRRORS
 
         def job(worker: Worker):
@@ -479,7 +479,7 @@ class TrainTab(QWidget):
         from ..train import default_checkpoint_path, train
 
         out = default_checkpoint_path(config)
-        signals = self._signals
+        signals = self.signals
         abandon = self._abandon
 
         def job(worker: Worker):
