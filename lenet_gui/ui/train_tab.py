@@ -96,6 +96,7 @@ class TrainTab(QWidget):
         self.signals.progress_reported.connect(self._on_progress)
         self.signals.epoch_finished.connect(self._on_epoch)
         self.signals.log_reported.connect(self.append_log)
+        self.signals.download_reported.connect(self._on_download_progress)
         self._build()
         self.set_devices(None)
         self._set_running(False)
@@ -416,10 +417,15 @@ class TrainTab(QWidget):
         def job(worker: Worker):
             throttle = Throttle(REPORT_INTERVAL_S)
 
+            started: set[str] = set()
+
             def progress(name: str, got: int, total: int | None) -> None:
+                if name not in started:
+                    started.add(name)
+                    size = f" ({total / 1e6:.1f} MB)" if total else ""
+                    signals.log_reported.emit(f"downloading {name}{size}")
                 if throttle.ready(force=total is not None and got >= total):
-                    pct = f"{got / total * 100:.0f}%" if total else f"{got / 1e6:.1f} MB"
-                    signals.log_reported.emit(f"downloading {name}: {pct}")
+                    signals.download_reported.emit(name, got, total or 0)
 
             return download(data_dir, mirrors=mirrors, progress=progress,
                             stop=worker.stop_event)
@@ -434,6 +440,15 @@ class TrainTab(QWidget):
         self.download_progress.setRange(0, 0)
         self.download_progress.show()
         thread.start()
+
+    def _on_download_progress(self, name: str, got: int, total: int) -> None:
+        if total > 0:
+            self.download_progress.setRange(0, total)
+            self.download_progress.setValue(min(got, total))
+            self.download_progress.setFormat(f"{name}: %p%")
+        else:
+            self.download_progress.setRange(0, 0)
+        self.download_progress.setToolTip(f"{name}: {got / 1e6:.1f} MB")
 
     def _on_download_done(self, _paths) -> None:
         self.banner.show_message("success", f"MNIST downloaded to {self.data_dir()}.")

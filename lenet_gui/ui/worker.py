@@ -110,9 +110,11 @@ class Throttle:
 
 
 class TrainingSignals(QObject):
-    """What the training job reports, throttled so the event loop is never flooded."""
+    """What the training and download jobs report, throttled so the event loop is
+    never flooded."""
 
     losses_reported = Signal(list)  # [(global_step, loss), ...] since the last report
     progress_reported = Signal(object)  # core.train.Progress
     epoch_finished = Signal(object)  # core.train.EpochResult
     log_reported = Signal(str)
+    download_reported = Signal(str, int, int)  # file name, bytes so far, total (0: unknown)
