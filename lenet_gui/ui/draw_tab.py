@@ -197,7 +197,8 @@ class DrawTab(QWidget):
         self._show_prediction(pred)
 
     def _show_empty(self) -> None:
-        self.digit_label.setText("–")
+        self.digit_label.setText("?")
+        self.digit_label.setStyleSheet("color: #c3c7ce;")
         self.verdict_label.setText(self.model_error or HINT)
         self.bars.set_probabilities(None)
         self.seen_label.clear()
