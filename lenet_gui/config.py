@@ -53,7 +53,7 @@ class TrainConfig:
             bad(f"batch size must be at most 4096, got {self.batch_size}")
         if self.seed < 0:
             bad(f"seed must not be negative, got {self.seed}")
-        for name, hi in (("lr", 10.0), ("momentum", 0.999), ("weight_decay", 0.1)):
+        for name in ("lr", "momentum", "weight_decay"):
             value = getattr(self, name)
             try:
                 value = float(value)

@@ -111,7 +111,8 @@ def mnist_style(ink: np.ndarray) -> np.ndarray | None:
     scale = BOX_SIZE / max(h, w)
     new_h = max(1, min(BOX_SIZE, int(round(h * scale))))
     new_w = max(1, min(BOX_SIZE, int(round(w * scale))))
-    small = Image.fromarray(np.ascontiguousarray(crop, dtype=np.float32)).resize((new_w, new_h), Image.Resampling.BOX)
+    small = Image.fromarray(np.ascontiguousarray(crop, dtype=np.float32)).resize(
+        (new_w, new_h), Image.Resampling.BOX)
     digit = np.clip(np.asarray(small, dtype=np.float32), 0.0, 1.0)
     if digit.max() <= 0:
         return None

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Callable
 
 import numpy as np
 
@@ -136,9 +135,9 @@ class TrainStep:
         if not _graph_mode() and _thread_running("frontend_queue"):
             warnings.warn("MindSpore ran PyNative operations before MS_DEV_HOST_BLOCKING_RUN=1 "
                           "and ONEDNN_MAX_CPU_ISA=AVX2 were set, so training will be 10-40x "
-                          "slower; import MindSpore through lenet_gui._mindspore.import_mindspore() "
-                          "before "
-                          "the first MindSpore operation", RuntimeWarning, stacklevel=3)
+                          "slower; import MindSpore through "
+                          "lenet_gui._mindspore.import_mindspore() before the first "
+                          "MindSpore operation", RuntimeWarning, stacklevel=3)
 
     def _build(self, net, learning_rate, momentum, weight_decay) -> None:
         self._lr = float(learning_rate)

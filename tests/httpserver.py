@@ -72,3 +72,24 @@ class LocalServer:
     def __exit__(self, *exc) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def serve_subset(subset_dir: Path, tmp_path: Path) -> tuple[Path, list]:
+    """The subset's .gz files in one folder to serve flat, and their expected
+    checksums (of the raw content) for ``download(files=...)``."""
+    import gzip
+    import hashlib
+    import shutil
+
+    from lenet_gui.data import FILES, MnistFile
+
+    root = tmp_path / "www"
+    root.mkdir()
+    files = []
+    for f in FILES:
+        src = subset_dir / f.split / (f.name + ".gz")
+        raw = gzip.decompress(src.read_bytes())
+        shutil.copy(src, root / src.name)
+        files.append(MnistFile(f.split, f.name, f.kind, 0, len(raw),
+                               hashlib.md5(raw).hexdigest()))
+    return root, files

@@ -120,7 +120,8 @@ class Canvas(QWidget):
         h, w = ink.shape
         scale = CANVAS_SIZE / max(h, w)
         nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
-        small = np.asarray(Image.fromarray(np.ascontiguousarray(ink, dtype=np.float32)).resize((nw, nh), Image.Resampling.BOX))
+        small = np.asarray(Image.fromarray(np.ascontiguousarray(ink, dtype=np.float32))
+                           .resize((nw, nh), Image.Resampling.BOX))
         bg = np.zeros((CANVAS_SIZE, CANVAS_SIZE), dtype=np.float32)
         top, left = (CANVAS_SIZE - nh) // 2, (CANVAS_SIZE - nw) // 2
         bg[top:top + nh, left:left + nw] = np.clip(small, 0.0, 1.0)

@@ -2,8 +2,9 @@
 
 ``thread.started -> worker.run``; ``worker.finished -> thread.quit``;
 ``thread.finished -> deleteLater``; the window calls ``stop_and_wait`` before it
-closes and drops its reference to the worker after the thread has finished. Every job ends with exactly one of ``returned`` or ``errored``
-(then ``finished``), so a failure is always shown, never a silent dead thread.
+closes and drops its reference to the worker after the thread has finished.
+Every job ends with exactly one of ``returned``, ``errored`` or ``cancelled`` (then
+``finished``), so a failure is always shown, never a silent dead thread.
 Stopping uses a ``threading.Event`` the job checks: a queued slot could not run
 while ``run`` blocks the worker thread.
 """

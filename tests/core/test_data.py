@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from lenet_gui.data import (FILES, MnistFile, check_dir, check_file, download, load_split,
+from lenet_gui.data import (MnistFile, check_dir, check_file, download, load_split,
                             parse_idx, read_idx, write_idx)
 from lenet_gui.errors import DataError, DownloadError
 
-from ..httpserver import LocalServer
+from ..httpserver import LocalServer, serve_subset
 
 
 def _copy_subset(subset_dir: Path, dest: Path, gz: bool = True) -> Path:
@@ -128,22 +127,10 @@ def test_full_mnist_checksums(full_mnist_dir):
 
 # ------------------------------------------------------------------ download
 
-def _served_subset(subset_dir: Path, tmp_path: Path) -> tuple[Path, list[MnistFile]]:
-    """Serve the subset's .gz files flat, with checksums of their raw content."""
-    root = tmp_path / "www"
-    root.mkdir()
-    files = []
-    for f in FILES:
-        src = subset_dir / f.split / (f.name + ".gz")
-        raw = gzip.decompress(src.read_bytes())
-        shutil.copy(src, root / src.name)
-        files.append(MnistFile(f.split, f.name, f.kind, 0, len(raw),
-                               hashlib.md5(raw).hexdigest()))
-    return root, files
 
 
 def test_download_from_local_server(subset_dir, tmp_path):
-    root, files = _served_subset(subset_dir, tmp_path)
+    root, files = serve_subset(subset_dir, tmp_path)
     seen = []
     with LocalServer(root) as srv:
         paths = download(tmp_path / "data", mirrors=[srv.url], files=files,
@@ -156,7 +143,7 @@ def test_download_from_local_server(subset_dir, tmp_path):
 
 
 def test_download_tries_next_mirror(subset_dir, tmp_path):
-    root, files = _served_subset(subset_dir, tmp_path)
+    root, files = serve_subset(subset_dir, tmp_path)
     (tmp_path / "empty_www").mkdir()
     with LocalServer(tmp_path / "empty_www") as dead, LocalServer(root) as good:
         download(tmp_path / "data", mirrors=[dead.url, good.url], files=files)
@@ -165,7 +152,7 @@ def test_download_tries_next_mirror(subset_dir, tmp_path):
 
 
 def test_download_resumes_after_cut_connection(subset_dir, tmp_path):
-    root, files = _served_subset(subset_dir, tmp_path)
+    root, files = serve_subset(subset_dir, tmp_path)
     with LocalServer(root) as srv:
         srv.state.drop_after["train-images-idx3-ubyte.gz"] = 100_000
         download(tmp_path / "data", mirrors=[srv.url], files=files)
@@ -175,7 +162,7 @@ def test_download_resumes_after_cut_connection(subset_dir, tmp_path):
 
 
 def test_download_without_range_support_starts_over(subset_dir, tmp_path):
-    root, files = _served_subset(subset_dir, tmp_path)
+    root, files = serve_subset(subset_dir, tmp_path)
     with LocalServer(root) as srv:
         srv.state.support_range = False
         srv.state.drop_after["train-images-idx3-ubyte.gz"] = 50_000
@@ -184,7 +171,7 @@ def test_download_without_range_support_starts_over(subset_dir, tmp_path):
 
 
 def test_download_rejects_wrong_content(subset_dir, tmp_path):
-    root, files = _served_subset(subset_dir, tmp_path)
+    root, files = serve_subset(subset_dir, tmp_path)
     bad = root / "t10k-labels-idx1-ubyte.gz"
     bad.write_bytes(gzip.compress(b"\x00\x00\x08\x01\x00\x00\x00\x01\x07"))
     with LocalServer(root) as srv, pytest.raises(DownloadError, match="checksum mismatch"):
@@ -201,7 +188,7 @@ def test_download_offline_message(tmp_path):
 
 
 def test_download_skips_complete_files(subset_dir, tmp_path):
-    root, files = _served_subset(subset_dir, tmp_path)
+    root, files = serve_subset(subset_dir, tmp_path)
     with LocalServer(root) as srv:
         download(tmp_path / "data", mirrors=[srv.url], files=files)
         n = len(srv.state.requests)

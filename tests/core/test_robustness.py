@@ -8,7 +8,6 @@ Core only: no Qt in this file (tests/ui/test_robustness_ui.py has the window's s
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import json
 import math
@@ -29,13 +28,13 @@ from PIL import Image, ImageDraw
 
 import lenet_gui.model as model_module
 from lenet_gui.cli import main
-from lenet_gui.data import FILES, MnistFile, check_file, download, parse_idx, read_idx, write_idx
+from lenet_gui.data import check_file, download, parse_idx, read_idx, write_idx
 from lenet_gui.errors import CheckpointError, DataError, DownloadError, ImageError
 from lenet_gui.model import CheckpointInfo, build_lenet5, metadata_path, save_checkpoint
 from lenet_gui.preprocess import read_image_ink
 
 from ..conftest import ROOT
-from ..httpserver import LocalServer
+from ..httpserver import LocalServer, serve_subset
 
 GB = 1024 ** 3
 
@@ -316,18 +315,6 @@ def test_cli_train_refuses_broken_data_before_training(capsys, subset_dir, tmp_p
     assert "training LeNet5" not in out and not out_ckpt.exists()
 
 
-def _served_subset(subset_dir: Path, tmp_path: Path) -> tuple[Path, list[MnistFile]]:
-    """The subset's .gz files served flat, with the checksums of their raw content."""
-    root = tmp_path / "www"
-    root.mkdir()
-    files = []
-    for f in FILES:
-        src = subset_dir / f.split / (f.name + ".gz")
-        raw = gzip.decompress(src.read_bytes())
-        shutil.copy(src, root / src.name)
-        files.append(MnistFile(f.split, f.name, f.kind, 0, len(raw),
-                               hashlib.md5(raw).hexdigest()))
-    return root, files
 
 
 class _AlwaysDrop(dict):
@@ -338,7 +325,7 @@ class _AlwaysDrop(dict):
 
 
 def test_download_cut_off_every_time_then_resumed_next_run(subset_dir, tmp_path):
-    root, files = _served_subset(subset_dir, tmp_path)
+    root, files = serve_subset(subset_dir, tmp_path)
     data = tmp_path / "data"
     target = data / "train" / "train-images-idx3-ubyte.gz"
     part = target.with_name(target.name + ".part")
