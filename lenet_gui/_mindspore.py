@@ -15,12 +15,72 @@ import threading
 #: Measurements: benchmarks/TRAINING_SPEED.md.
 RUNTIME_ENV = {"ONEDNN_MAX_CPU_ISA": "AVX2", "MS_DEV_HOST_BLOCKING_RUN": "1", "GLOG_v": "4"}
 
+
+
+class MainThreadFirstLock:
+    """A re-entrant lock that the main thread gets before any other waiter.
+
+    A plain lock is not fair: a training loop that releases and re-takes it at once
+    can win it several times in a row while the window waits to recognize a stroke.
+    Here a worker that wants the lock while the main thread is waiting steps
+    aside, so a prediction waits for at most the one step in progress.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._owner: int | None = None
+        self._depth = 0
+        self._main_waiting = 0
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        """As ``threading.RLock.acquire``."""
+        me = threading.get_ident()
+        main = threading.current_thread() is threading.main_thread()
+        with self._cond:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            if main:
+                self._main_waiting += 1
+            try:
+                free = lambda: self._owner is None and (main or not self._main_waiting)  # noqa: E731
+                if not blocking:
+                    got = free()
+                else:
+                    got = self._cond.wait_for(free, None if timeout < 0 else timeout)
+            finally:
+                if main:
+                    self._main_waiting -= 1
+            if got:
+                self._owner, self._depth = me, 1
+            return got
+
+    def release(self) -> None:
+        with self._cond:
+            if self._owner != threading.get_ident():
+                raise RuntimeError("release of a lock this thread does not hold")
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._cond.notify_all()
+
+    def __enter__(self) -> "MainThreadFirstLock":
+        self.acquire()
+        return self
+
+    def locked(self) -> bool:
+        return self._owner is not None
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
 #: MindSpore 2.10 cannot compile or run graphs in two threads at once ("Nested
 #: execution during JIT execution"). Every graph compile/run (a training step, an
 #: inference batch, a checkpoint load) holds this one lock: the window recognizes
-#: drawings between the training worker's steps. Re-entrant, per process, as
-#: MindSpore's own state is.
-LOCK = threading.RLock()
+#: drawings between the training worker's steps. Per process, as MindSpore's own
+#: state is.
+LOCK = MainThreadFirstLock()
 
 
 def import_mindspore():

@@ -29,13 +29,15 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def make_forward(net) -> Callable[[np.ndarray], np.ndarray]:
+def make_forward(net, largest: int = _BUCKETS[-1]) -> Callable[[np.ndarray], np.ndarray]:
     """(N, 1, 32, 32) float32 -> (N, 10) logits with ``net``'s current weights.
 
     Compiled once per bucket size; each batch holds MindSpore's process lock, so
-    it can run beside a training step in another thread. Leaves ``net``'s train
-    flag alone (a training graph using it stays compiled).
+    it can run beside a training step in another thread; ``largest`` bounds a
+    batch, and so how long the lock is held. Leaves ``net``'s train flag alone (a
+    training graph using it stays compiled).
     """
+    buckets = tuple(b for b in _BUCKETS if b <= largest) or (1,)
     ms = import_mindspore()
 
     @ms.jit
@@ -45,11 +47,11 @@ def make_forward(net) -> Callable[[np.ndarray], np.ndarray]:
     def forward(x: np.ndarray) -> np.ndarray:
         x = np.ascontiguousarray(x, dtype=np.float32)
         out = []
-        biggest = _BUCKETS[-1]
+        biggest = buckets[-1]
         for start in range(0, len(x), biggest):
             chunk = x[start:start + biggest]
             n = len(chunk)
-            bucket = next(b for b in _BUCKETS if b >= n)
+            bucket = next(b for b in buckets if b >= n)
             if bucket != n:
                 pad = np.zeros((bucket - n,) + chunk.shape[1:], dtype=np.float32)
                 chunk = np.concatenate([chunk, pad])

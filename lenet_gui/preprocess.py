@@ -58,17 +58,20 @@ def normalise(images: np.ndarray) -> np.ndarray:
     Accepts (28, 28) -> (1, 32, 32) or (N, 28, 28) -> (N, 1, 32, 32): the course's
     Resize(32, 32) + Rescale(1/255) + Rescale(1/0.3081, -0.1307/0.3081) + HWC2CHW.
     """
-    x = np.asarray(images, dtype=np.float32)
+    x = np.asarray(images)
     single = x.ndim == 2
     if single:
         x = x[None]
     if x.ndim != 3 or x.shape[1:] != (MNIST_SIZE, MNIST_SIZE):
         raise ValueError(f"expected 28x28 image(s), got shape {np.shape(images)}")
     r = _resize_matrix(MNIST_SIZE, INPUT_SIZE).astype(np.float32)
-    y = np.einsum("ij,njk,lk->nil", r, x, r, optimize=True)
-    y = (y / 255.0 - MEAN) / STD
-    y = y[:, None].astype(np.float32)
-    return y[0] if single else y
+    out = np.empty((len(x), 1, INPUT_SIZE, INPUT_SIZE), dtype=np.float32)
+    # In chunks: all of MNIST at once would need ~1 GB of temporaries.
+    for start in range(0, len(x), 4096):
+        chunk = x[start:start + 4096].astype(np.float32)
+        y = np.einsum("ij,njk,lk->nil", r, chunk, r, optimize=True)
+        out[start:start + 4096, 0] = (y / 255.0 - MEAN) / STD
+    return out[0] if single else out
 
 
 def denormalise(model_input: np.ndarray) -> np.ndarray:

@@ -150,7 +150,9 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
     net = build_lenet5()
     step_fn = make_train_step(net, learning_rate=config.lr, momentum=config.momentum,
                               weight_decay=config.weight_decay)
-    forward = make_forward(net)
+    # Small evaluation batches: each holds MindSpore's lock, which the window's
+    # recognizer waits for.
+    forward = make_forward(net, largest=256)
     augment = None
     if config.augment:
         from .augment import Augmenter

@@ -170,6 +170,10 @@ class Canvas(QWidget):
 
     def _rerender(self) -> None:
         """Repaint both images from the vectors (after undo, clear, resize)."""
+        self._render_model()
+        self._render_screen()
+
+    def _render_model(self) -> None:
         if self._background is not None:
             data = (self._background * 255).astype(np.uint8)
             self._model_image = QImage(data.data, CANVAS_SIZE, CANVAS_SIZE, CANVAS_SIZE,
@@ -181,6 +185,7 @@ class Canvas(QWidget):
             self._paint_segment(p, s, CANVAS_SIZE, QPointF(0, 0), True, 0)
         p.end()
 
+    def _render_screen(self) -> None:
         dpr = self.devicePixelRatioF()
         size = QSize(max(1, round(self.width() * dpr)), max(1, round(self.height() * dpr)))
         self._screen = QImage(size, QImage.Format.Format_RGB32)
@@ -271,8 +276,9 @@ class Canvas(QWidget):
             self._extend(unit)
         self._current = None
         # Segment-by-segment painting blends anti-aliased joints slightly
-        # differently from one path; repaint the finished stroke as a path so the
-        # image depends only on the vectors (undo and replay give the same input).
-        self._rerender()
+        # differently from one path; repaint the model image from the paths so it
+        # depends only on the vectors (undo and replay give the same input). The
+        # screen image needs no repaint: the difference is invisible.
+        self._render_model()
         event.accept()
         self.stroke_finished.emit()

@@ -33,7 +33,7 @@ class LossPlot(QWidget):
         self._layout.addWidget(self._placeholder)
         self._dirty = False
         self._timer = QTimer(self)
-        self._timer.setInterval(150)
+        self._timer.setInterval(400)  # a repaint costs 4-23 ms: not more often
         self._timer.timeout.connect(self._redraw)
 
     # --------------------------------------------------------------- building
@@ -51,7 +51,8 @@ class LossPlot(QWidget):
         item = plot.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
-        self._raw_curve = plot.plot([], [], pen=pg.mkPen("#9ecae1", width=1), name="loss")
+        self._raw_curve = plot.plot([], [], pen=pg.mkPen("#9ecae1", width=1), name="loss",
+                                    antialias=False)
         self._smooth_curve = plot.plot([], [], pen=pg.mkPen("#08519c", width=2.5),
                                        name="smoothed")
         self._pg = pg

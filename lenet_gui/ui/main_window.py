@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
@@ -80,8 +80,18 @@ class MainWindow(QMainWindow):
                 self.train_tab.device_combo.setCurrentIndex(idx)
 
         self._pending_checkpoint = Path(checkpoint) if checkpoint else shipped_checkpoint()
-        # After the window is on screen: load MindSpore and the model, probe devices.
-        QTimer.singleShot(0, self._start_background_jobs)
+        # Once the window has painted itself: load MindSpore and the model, probe the
+        # devices. (Started earlier, the import competes with the first paint for the
+        # GIL and the window appears ~0.2 s later.) A window never shown starts them
+        # after a second.
+        self._jobs_started = False
+        QTimer.singleShot(1000, self._start_background_jobs)
+
+    def event(self, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        handled = super().event(event)
+        if event.type() == QEvent.Type.UpdateRequest and not self._jobs_started:
+            QTimer.singleShot(0, self._start_background_jobs)  # painted: now
+        return handled
 
     # ------------------------------------------------------------------ menus
     def _build_menus(self) -> None:
@@ -142,6 +152,9 @@ class MainWindow(QMainWindow):
                       if shiboken6.isValid(t) and not t.isFinished()]
 
     def _start_background_jobs(self) -> None:
+        if self._jobs_started:
+            return
+        self._jobs_started = True
         self.load_checkpoint(self._pending_checkpoint)
         from ..devices import probe_devices
 

@@ -1,0 +1,577 @@
+"""Draw -> prediction latency on the real MainWindow (offscreen), idle and while training.
+
+A "robot user" replays the strokes of tests/data/drawn_digits.json as QTest mouse
+events (press, one move per stored point, release) on the Draw tab's canvas, from
+inside the running Qt event loop: one event every ``--move-interval-ms`` (a
+precise QTimer; default 1 ms, which Qt's timers make ~2 ms: ~500 events/s, a
+busy GUI thread), so the Draw tab's 40 ms live-prediction throttle runs exactly
+as it does for a user. Measured for every ``DrawTab.prediction_changed``:
+
+* release: from the mouse-release event being sent to the signal (synchronous:
+  the canvas repaints the stroke from its vectors, then preprocesses and predicts);
+* live, processing: from the throttle timer's QTimerEvent (seen by an event filter
+  on the timer) to the signal: the prediction itself;
+* live, end to end: from the mouse event that started the throttle timer to the
+  signal: 40 ms by design + timer lateness + processing;
+* the next paint of the probability bars after the signal (Qt's repaint).
+
+Inside those paths ``preprocess_ink`` and ``predict_one`` (MindSpore + softmax) are
+timed by wrapping the names the Draw tab calls, so each row splits into
+preprocessing / MindSpore / Qt (the rest). The reference, timed in the same loop
+after every drawing: bare ``canvas.ink()``, ``preprocess_ink(ink)`` and
+``recognizer.probabilities(x)`` calls.
+
+The same is then repeated while the Train tab trains in its worker thread on
+tests/data/mnist_subset (recognition then waits for MindSpore's process lock,
+which every training step and evaluation batch holds). That lock is replaced, in
+this process, by a delegating wrapper that records how long the GUI thread
+waited for it, how often the worker took it meanwhile, and how long the worker
+held it.
+
+    python benchmarks/bench_latency.py                      # 80 drawings idle + 80 training
+    python benchmarks/bench_latency.py --drawings 200       # the README's figure (2-3.5 min)
+    python benchmarks/bench_latency.py --drawings 50 --move-interval-ms 8   # a 125 Hz mouse
+    python benchmarks/bench_latency.py --what-if gui-first-lock,eval-chunks-256,defer-rerender
+    python benchmarks/bench_latency.py --no-training --json latency.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import _common as C
+
+C.ensure_root_on_path()
+
+LIVE_INTERVAL_MS = 40  # lenet_gui.ui.draw_tab.LIVE_INTERVAL_MS (checked at run time)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--drawings", type=int, default=80,
+                   help="drawings per phase, spread over the 500 in the file (default 80: "
+                        "about 1 min in all; the README's figure uses 200, 2-3.5 min)")
+    p.add_argument("--strokes-file", type=Path, default=C.DRAWN)
+    p.add_argument("--move-interval-ms", type=int, default=1,
+                   help="time between mouse events (default 1: a fast mouse; Qt's 1 ms "
+                        "timer makes it ~2 ms, ~500 events/s, a busy GUI thread); 8 = a "
+                        "125 Hz mouse; 0 = back to back (drawings then last ~60 ms: few "
+                        "live predictions)")
+    p.add_argument("--pause-ms", type=int, default=10,
+                   help="pause after each drawing and after clearing (default 10)")
+    p.add_argument("--ref-repeats", type=int, default=3,
+                   help="bare reference calls per drawing (default 3)")
+    p.add_argument("--no-training", action="store_true", help="idle phase only")
+    p.add_argument("--train-limit", type=int, default=2000,
+                   help="Train tab 'Training images' (default 2000 = the whole subset: "
+                        "62 steps, then an evaluation of 500 test images, per epoch)")
+    p.add_argument("--data-dir", type=Path, default=C.SUBSET,
+                   help="MNIST folder the Train tab trains on (default: the test subset)")
+    p.add_argument("--warm", choices=("step", "epoch"), default="epoch",
+                   help="start drawing after training's first step or first epoch "
+                        "(default: epoch, so the evaluation graph is compiled: steady state)")
+    p.add_argument("--what-if", default="",
+                   help="comma-separated experiments that patch the app in this process "
+                        "to measure a suggested fix (NOT the app as shipped): "
+                        "gui-first-lock (the GUI thread goes before the training worker "
+                        "for MindSpore's lock), eval-chunks-256 (inference batches of at "
+                        "most 256, so an evaluation holds the lock in short pieces), "
+                        "defer-rerender (on release, repaint only the 280x280 model "
+                        "image before predicting; the screen image after)")
+    p.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = p.parse_args(argv)
+    args.what_if = [w.strip() for w in args.what_if.split(",") if w.strip()]
+    unknown = set(args.what_if) - set(WHAT_IFS)
+    if unknown:
+        p.error(f"unknown --what-if {', '.join(sorted(unknown))}; choose from "
+                f"{', '.join(WHAT_IFS)}")
+    return args
+
+
+WHAT_IFS = ("gui-first-lock", "eval-chunks-256", "defer-rerender")
+
+
+class GuiFirstLock:
+    """What-if: a re-entrant lock where the GUI (main) thread goes before other waiters.
+
+    A sketch of the suggested fix for ``_mindspore.LOCK``: a training step that
+    wants the lock while the GUI thread waits for it lets the GUI go first, so a
+    prediction waits for at most the one step (or inference batch) in progress.
+    """
+
+    def __init__(self):
+        import threading
+
+        self._threading = threading
+        self._cond = threading.Condition(threading.Lock())
+        self._owner = None
+        self._depth = 0
+        self._gui_waiting = 0
+
+    def acquire(self, blocking=True, timeout=-1):
+        th = self._threading
+        me = th.get_ident()
+        gui = th.current_thread() is th.main_thread()
+        with self._cond:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            if not blocking and (self._owner is not None
+                                 or (not gui and self._gui_waiting)):
+                return False
+            if gui:
+                self._gui_waiting += 1
+            try:
+                while self._owner is not None or (not gui and self._gui_waiting):
+                    if not self._cond.wait(None if timeout is None or timeout < 0
+                                           else timeout):
+                        return False
+            finally:
+                if gui:
+                    self._gui_waiting -= 1
+            self._owner, self._depth = me, 1
+            return True
+
+    def release(self):
+        with self._cond:
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._cond.notify_all()
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+class Recorder:
+    """Timestamps of the events that lead to each prediction_changed."""
+
+    def __init__(self, live_timer):
+        self.live_timer = live_timer
+        self.cause = None  # "release" | "live" while a prediction is being made
+        self.t_event = 0.0  # the release event / the throttle timer firing
+        self.t_trigger = None  # the mouse event that started the throttle timer
+        self.parts = {"pre": 0.0, "predict": 0.0, "rerender": 0.0}
+        self.paint_from = None
+        self.release, self.live = [], []
+        self.paint = []  # signal -> bars paint starts, ms
+        self.unmatched = 0
+
+    def reset_parts(self):
+        for k in self.parts:
+            self.parts[k] = 0.0
+
+    def send(self, kind, fn):
+        """Send one mouse event; note whether it started the throttle timer."""
+        was_active = self.live_timer.isActive()
+        self.reset_parts()
+        t = time.perf_counter()
+        if kind == "release":
+            self.cause, self.t_event = "release", t
+        fn()
+        if kind == "release":
+            self.cause = None
+            self.t_trigger = None
+        elif not was_active and self.live_timer.isActive():
+            self.t_trigger = t
+
+    def timer_fired(self):
+        self.reset_parts()
+        self.cause, self.t_event = "live", time.perf_counter()
+
+    def on_prediction(self, digit, probabilities):
+        t = time.perf_counter()
+        ms = 1e3
+        total = (t - self.t_event) * ms
+        row = {"total": total, "pre": self.parts["pre"] * ms,
+               "predict": self.parts["predict"] * ms}
+        if self.cause == "release":
+            row["rerender"] = self.parts["rerender"] * ms
+            row["qt"] = total - row["pre"] - row["predict"]
+            self.release.append(row)
+        elif self.cause == "live":
+            row["qt"] = total - row["pre"] - row["predict"]
+            if self.t_trigger is not None:
+                row["e2e"] = (t - self.t_trigger) * ms
+                row["lateness"] = (self.t_event - self.t_trigger) * ms - LIVE_INTERVAL_MS
+            self.live.append(row)
+            self.cause = None
+            self.t_trigger = None
+        else:
+            self.unmatched += 1
+        self.paint_from = t
+
+    def bars_painting(self):
+        if self.paint_from is not None:
+            self.paint.append((time.perf_counter() - self.paint_from) * 1e3)
+            self.paint_from = None
+
+
+class TimedLock:
+    """A stand-in for ``_mindspore.LOCK`` that records waits and hold times per thread.
+
+    Delegates to the real RLock. Records, for the GUI thread, how long each
+    acquire waited and how many times the worker took the lock meanwhile (steps
+    that "overtook" the waiting prediction); for other threads, how long each
+    outermost hold lasted.
+    """
+
+    def __init__(self, lock):
+        import threading
+
+        self._lock = lock
+        self._local = threading.local()
+        self._main = threading.main_thread()
+        self._other_acquires = 0
+        self.main_waits, self.main_overtaken, self.worker_holds = [], [], []
+
+    def acquire(self, blocking=True, timeout=-1):
+        import threading
+
+        me = threading.current_thread()
+        depth = getattr(self._local, "depth", 0)
+        t0 = time.perf_counter()
+        before = self._other_acquires
+        ok = self._lock.acquire(blocking, timeout)
+        t1 = time.perf_counter()
+        if ok:
+            if depth == 0:
+                if me is self._main:
+                    self.main_waits.append((t1 - t0) * 1e3)
+                    self.main_overtaken.append(self._other_acquires - before)
+                else:
+                    self._other_acquires += 1
+                self._local.t = t1
+            self._local.depth = depth + 1
+        return ok
+
+    def release(self):
+        import threading
+
+        self._local.depth -= 1
+        if self._local.depth == 0 and threading.current_thread() is not self._main:
+            self.worker_holds.append((time.perf_counter() - self._local.t) * 1e3)
+        self._lock.release()
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+    def reset(self):
+        self.main_waits, self.main_overtaken, self.worker_holds = [], [], []
+
+    def stats(self):
+        return {"gui_wait_ms": C.summary(self.main_waits),
+                "gui_overtaken": C.summary(self.main_overtaken),
+                "worker_hold_ms": C.summary(self.worker_holds)}
+
+
+def run_phase(app, window, drawings, rec, refs, args):
+    """Replay ``drawings`` inside a running event loop; returns the wall time."""
+    from PySide6.QtCore import QEventLoop, QPoint, Qt, QTimer
+    from PySide6.QtTest import QTest
+
+    from lenet_gui.preprocess import preprocess_ink
+
+    canvas = window.draw_tab.canvas
+    recognizer = window.draw_tab.recognizer
+    left, nomod = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+
+    def to_widget(points):
+        side = min(canvas.width(), canvas.height())
+        ox, oy = (canvas.width() - side) / 2, (canvas.height() - side) / 2
+        return [QPoint(round(ox + x * side), round(oy + y * side)) for x, y in points]
+
+    def script():
+        for drawing in drawings:
+            canvas.clear()
+            yield args.pause_ms
+            for stroke in drawing.strokes:
+                pts = to_widget(stroke.points)
+                rec.send("press", lambda p=pts[0]: QTest.mousePress(canvas, left, nomod, p))
+                yield args.move_interval_ms
+                for p in pts[1:]:
+                    rec.send("move", lambda p=p: QTest.mouseMove(canvas, p))
+                    yield args.move_interval_ms
+                rec.send("release", lambda p=pts[-1]: QTest.mouseRelease(canvas, left, nomod, p))
+                yield args.move_interval_ms
+            yield args.pause_ms
+            # The reference: bare calls on what was just drawn, same conditions.
+            for _ in range(args.ref_repeats):
+                t0 = time.perf_counter()
+                ink = canvas.ink()
+                t1 = time.perf_counter()
+                x = preprocess_ink(ink)
+                t2 = time.perf_counter()
+                recognizer.probabilities(x)
+                t3 = time.perf_counter()
+                refs["ink"].append((t1 - t0) * 1e3)
+                refs["pre"].append((t2 - t1) * 1e3)
+                refs["predict"].append((t3 - t2) * 1e3)
+                refs["all"].append((t3 - t0) * 1e3)
+        canvas.clear()
+
+    loop = QEventLoop()
+    gen = script()
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+
+    def tick():
+        try:
+            delay = next(gen)
+        except StopIteration:
+            loop.quit()
+            return
+        timer.start(delay)
+
+    timer.timeout.connect(tick)
+    t = time.perf_counter()
+    timer.start(0)
+    loop.exec()
+    return time.perf_counter() - t
+
+
+def install_defer_rerender(canvas, rec):
+    """What-if: on release, repaint the model image only; the screen image afterwards."""
+    from PySide6.QtCore import QPointF, QTimer
+
+    from lenet_gui.strokes import CANVAS_SIZE
+
+    full = canvas._rerender  # already wrapped by the timer
+
+    def rerender():
+        if rec.cause != "release" or canvas._background is not None:
+            return full()
+        t = time.perf_counter()
+        canvas._model_image.fill(0)
+        p = canvas._model_painter()
+        for s in canvas.strokes:
+            canvas._paint_segment(p, s, CANVAS_SIZE, QPointF(0, 0), True, 0)
+        p.end()
+        rec.parts["rerender"] += time.perf_counter() - t
+        QTimer.singleShot(0, full)
+
+    canvas._rerender = rerender
+
+
+def wait_until(app, pred, timeout_s: float) -> bool:
+    from PySide6.QtCore import QEventLoop
+
+    end = time.monotonic() + timeout_s
+    while not pred():
+        if time.monotonic() > end:
+            return False
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.005)
+    return True
+
+
+def make_filter(on_event, event_type):
+    from PySide6.QtCore import QObject
+
+    class Filter(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+            if event.type() == event_type:
+                on_event()
+            return False
+
+    return Filter()
+
+
+def summarise(rec, refs, wall_s, extra=None):
+    out = {"wall_s": wall_s, "unmatched_signals": rec.unmatched,
+           "release": {k: C.summary([r[k] for r in rec.release])
+                       for k in ("total", "rerender", "pre", "predict", "qt")},
+           "live": {k: C.summary([r[k] for r in rec.live if k in r])
+                    for k in ("total", "pre", "predict", "qt", "e2e", "lateness")},
+           "paint_after_signal": C.summary(rec.paint),
+           "reference": {k: C.summary(v) for k, v in refs.items()}}
+    out.update(extra or {})
+    return out
+
+
+def print_phase(name, res):
+    ref = res["reference"]["all"]["p50"]
+    print(f"\n{name}: {res['release']['total']['n']} releases, {res['live']['total']['n']} "
+          f"live predictions, {res['wall_s']:.1f} s"
+          + (f"; {res['train_steps']} training steps ({res['train_steps_per_s']:.0f}/s), "
+             f"{res['train_epochs']} epoch ends (evaluations)" if "train_steps" in res else ""))
+    rows = []
+    if "lock" in res:
+        lk = res["lock"]
+        w, o, h = lk["gui_wait_ms"], lk["gui_overtaken"], lk["worker_hold_ms"]
+        print(f"MindSpore lock: GUI thread waited p50 {C.fmt(w['p50'])} / p95 {C.fmt(w['p95'])}"
+              f" / max {C.fmt(w['max'])} ms per inference; worker took the lock "
+              f"{C.fmt(o['p50'], '.0f')} (p50) / {C.fmt(o['p95'], '.0f')} (p95) / "
+              f"{C.fmt(o['max'], '.0f')} (max) times while the GUI waited; worker holds "
+              f"p50 {C.fmt(h['p50'])} / p99 {C.fmt(h['p99'])} / max {C.fmt(h['max'])} ms "
+              f"({h['n']} holds)")
+
+    def add(label, s, ratio=True):
+        rows.append([label, s["n"], C.fmt(s["p50"]), C.fmt(s["p95"]), C.fmt(s["max"]),
+                     C.fmt(s["p50"] / ref, ".1f") if ratio and ref else "-"])
+
+    r, lv, rf = res["release"], res["live"], res["reference"]
+    add("release -> prediction_changed", r["total"])
+    add("  of which canvas rerender", r["rerender"])
+    add("  of which preprocess_ink", r["pre"])
+    add("  of which predict_one (MindSpore)", r["predict"])
+    add("  of which Qt (rest, incl. rerender)", r["qt"])
+    add("live: timer fires -> prediction_changed", lv["total"])
+    add("  of which preprocess_ink", lv["pre"])
+    add("  of which predict_one (MindSpore)", lv["predict"])
+    add("  of which Qt (rest)", lv["qt"])
+    add("live: triggering move -> signal (e2e)", lv["e2e"], ratio=False)
+    add("  throttle timer lateness (past 40 ms)", lv["lateness"], ratio=False)
+    add("signal -> bars repaint starts", res["paint_after_signal"], ratio=False)
+    add("ref: canvas.ink()", rf["ink"])
+    add("ref: preprocess_ink(ink)", rf["pre"])
+    add("ref: recognizer.probabilities(x)", rf["predict"])
+    add("ref: all three (= 1.0)", rf["all"])
+    C.print_table(["ms", "n", "p50", "p95", "max", "p50 x ref"], rows)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    C.private_env()
+    from PySide6.QtCore import QEvent
+
+    from lenet_gui.strokes import load_drawings
+    from lenet_gui.ui.app import make_application
+
+    app = make_application(["bench-latency"])
+    import lenet_gui.ui.draw_tab as dt
+    from lenet_gui.ui.main_window import MainWindow
+
+    global LIVE_INTERVAL_MS
+    LIVE_INTERVAL_MS = dt.LIVE_INTERVAL_MS
+    print(C.env_line(), flush=True)
+
+    window = MainWindow(checkpoint=None)
+    window.resize(1100, 720)
+    window.show()
+    if not wait_until(app, lambda: window.draw_tab.recognizer is not None, 60):
+        sys.exit("the model did not load within 60 s")
+    wait_until(app, lambda: not window._jobs, 30)  # the device probe, the data check
+    draw_tab = window.draw_tab
+    rec = Recorder(draw_tab._live_timer)
+
+    # Time the Draw tab's own calls (the names it looks up at call time).
+    def timed(fn, key):
+        def wrapper(*a, **k):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                rec.parts[key] += time.perf_counter() - t
+        return wrapper
+
+    dt.preprocess_ink = timed(dt.preprocess_ink, "pre")
+    dt.predict_one = timed(dt.predict_one, "predict")
+    draw_tab.canvas._rerender = timed(draw_tab.canvas._rerender, "rerender")
+    timer_filter = make_filter(rec.timer_fired, QEvent.Type.Timer)
+    draw_tab._live_timer.installEventFilter(timer_filter)
+    paint_filter = make_filter(rec.bars_painting, QEvent.Type.Paint)
+    draw_tab.bars.installEventFilter(paint_filter)
+    draw_tab.prediction_changed.connect(rec.on_prediction)
+    # Time waits for MindSpore's process lock (recognizer and training step share it).
+    import lenet_gui._mindspore as lms
+    import lenet_gui.predict as lpredict
+    import lenet_gui.train_step as ltrain_step
+
+    lock = TimedLock(GuiFirstLock() if "gui-first-lock" in args.what_if else lms.LOCK)
+    lpredict.LOCK = ltrain_step.MS_LOCK = lms.LOCK = lock
+    if "eval-chunks-256" in args.what_if:
+        lpredict._BUCKETS = tuple(b for b in lpredict._BUCKETS if b <= 256)
+    if "defer-rerender" in args.what_if:
+        install_defer_rerender(draw_tab.canvas, rec)
+    if args.what_if:
+        print(f"WHAT-IF run, the app patched in this process: {', '.join(args.what_if)}")
+
+    all_drawings = load_drawings(args.strokes_file)
+    n = min(args.drawings, len(all_drawings)) if args.drawings > 0 else len(all_drawings)
+    drawings = [all_drawings[i * len(all_drawings) // n] for i in range(n)]
+    points = sum(len(s.points) for d in drawings for s in d.strokes)
+    every = (f"one every {args.move_interval_ms} ms" if args.move_interval_ms
+             else "back to back")
+    print(f"{n} drawings, {points:,} mouse events, {every}; "
+          f"model {window.checkpoint.name}", flush=True)
+
+    # Warm-up: a few drawings, not recorded.
+    run_phase(app, window, drawings[:3], Recorder(draw_tab._live_timer),
+              {k: [] for k in ("ink", "pre", "predict", "all")}, args)
+    rec.__init__(draw_tab._live_timer)
+    lock.reset()
+
+    results = {"args": {k: str(v) for k, v in vars(args).items()}, "env": C.env_line(),
+               "drawings": n, "mouse_events": points}
+    refs = {k: [] for k in ("ink", "pre", "predict", "all")}
+    wall = run_phase(app, window, drawings, rec, refs, args)
+    results["idle"] = summarise(rec, refs, wall, {"lock": lock.stats()})
+    print_phase("idle", results["idle"])
+
+    if not args.no_training:
+        tab = window.train_tab
+        tab.data_dir_edit.setText(str(args.data_dir))
+        tab.epochs_spin.setValue(1000)
+        tab.limit_spin.setValue(args.train_limit)
+        state = {"step": 0, "epochs": 0}
+        signals = C.train_signals(tab)
+        signals.progress_reported.connect(lambda p: state.__setitem__("step", p.global_step))
+        signals.epoch_finished.connect(
+            lambda e: state.__setitem__("epochs", state["epochs"] + 1))
+        t_start = time.perf_counter()
+        if not tab.start():
+            sys.exit(f"training did not start: {tab.banner.label.text()}")
+        ready = (lambda: state["epochs"] >= 1) if args.warm == "epoch" else \
+            (lambda: state["step"] >= 1)
+        if not wait_until(app, ready, 300):
+            sys.exit("training made no progress within 300 s")
+        warm_s = time.perf_counter() - t_start
+        rec.__init__(draw_tab._live_timer)
+        lock.reset()
+        refs = {k: [] for k in ("ink", "pre", "predict", "all")}
+        step0, epochs0 = state["step"], state["epochs"]
+        wall = run_phase(app, window, drawings, rec, refs, args)
+        app.processEvents()
+        steps, epochs = state["step"] - step0, state["epochs"] - epochs0
+        still = tab.is_training()
+        tab.stop()
+        wait_until(app, lambda: not tab.is_training(), 120)
+        results["training"] = summarise(rec, refs, wall, {
+            "train_steps": steps, "train_steps_per_s": steps / wall, "train_epochs": epochs,
+            "train_warm_s": warm_s, "still_training_at_end": still,
+            "lock": lock.stats()})
+        print_phase("while training", results["training"])
+        if not still:
+            print("warning: training ended before the drawings did")
+
+    print("\ntargets: release and live processing p50 < 5 ms, p95 < 16 ms "
+          "(idle and while training)")
+    for phase in ("idle", "training"):
+        if phase not in results:
+            continue
+        for kind in ("release", "live"):
+            s = results[phase][kind]["total"]
+            ok = s["p50"] < 5 and s["p95"] < 16
+            print(f"  {phase:9s} {kind:8s} p50 {s['p50']:6.2f}  p95 {s['p95']:6.2f}  "
+                  f"max {s['max']:7.2f}  {'met' if ok else 'MISSED'}")
+    C.write_json(args.json, results)
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
