@@ -172,6 +172,39 @@ def check_dir(data_dir: Path, verify: bool = True) -> list[FileStatus]:
     return [check_file(data_dir, f, verify) for f in FILES]
 
 
+def require_files(data_dir: Path, split: str | None = None) -> dict[str, Path]:
+    """The split's files (both splits when None) by name; DataError if any is missing."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise DataError(f"{data_dir}: MNIST folder not found; run 'lenet-gui download' "
+                        "or pass --data-dir")
+    found = {}
+    for f in FILES:
+        if split is not None and f.split != split:
+            continue
+        path = find_file(data_dir, f)
+        if path is None:
+            raise DataError(f"{data_dir / f.split / f.name}: missing (also looked for "
+                            ".gz); run 'lenet-gui download'")
+        found[f.name] = path
+    return found
+
+
+def count_items(path: Path) -> int:
+    """The item count in an IDX file's header: reads 8 bytes, not the file."""
+    path = Path(path)
+    try:
+        with _open(path) as fh:
+            head = fh.read(8)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataError(f"{path}: cannot read ({_short(exc)}); the file is corrupt or "
+                        "truncated, delete it and download again") from None
+    if len(head) < 8 or head[:2] != b"\0\0" or head[2] != 0x08:
+        raise DataError(f"{path}: not an MNIST IDX file (wrong magic number "
+                        f"0x{head[:4].hex()})")
+    return struct.unpack(">I", head[4:8])[0]
+
+
 def load_split(data_dir: Path, split: str, verify: bool = False) -> Split:
     """Read one split. ``verify`` insists on the genuine full files (MD5).
 
@@ -179,9 +212,7 @@ def load_split(data_dir: Path, split: str, verify: bool = False) -> Split:
     quick experiments) load too.
     """
     data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        raise DataError(f"{data_dir}: MNIST folder not found; run 'lenet-gui download' "
-                        "or pass --data-dir")
+    paths = require_files(data_dir, split)
     arrays = {}
     for f in FILES:
         if f.split != split:
@@ -190,10 +221,7 @@ def load_split(data_dir: Path, split: str, verify: bool = False) -> Split:
             status = check_file(data_dir, f)
             if not status.ok:
                 raise DataError(status.message)
-        path = find_file(data_dir, f)
-        if path is None:
-            raise DataError(f"{data_dir / f.split / f.name}: missing (also looked for "
-                            ".gz); run 'lenet-gui download'")
+        path = paths[f.name]
         arr = read_idx(path)
         want_ndim = 3 if f.kind == "images" else 1
         if arr.ndim != want_ndim or (f.kind == "images" and arr.shape[1:] != (28, 28)):
@@ -384,6 +412,7 @@ def make_subset(source_dir: Path, out_dir: Path, n_train: int, n_test: int,
 
 __all__ = [
     "FILES", "MIRRORS", "MnistFile", "Split", "FileStatus", "find_file", "read_idx",
+    "require_files", "count_items",
     "parse_idx", "check_file", "check_dir", "load_split", "write_idx", "create_dataset",
     "download", "make_subset",
 ]
