@@ -141,6 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- commands
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        # Qt would abort the process with a multi-line message.
+        raise LenetGuiError("no display to open the window on (neither DISPLAY nor "
+                            "WAYLAND_DISPLAY is set); the train, eval, predict, download "
+                            "and devices commands work without one")
     from .ui.app import run_app
 
     return run_app(checkpoint=args.checkpoint, device=args.device)

@@ -169,3 +169,11 @@ def test_python_dash_m_and_version():
     out = subprocess.run([sys.executable, "-m", "lenet_gui", "devices"],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and out.stderr == ""  # no MindSpore log noise
+
+
+def test_no_display_is_one_line(capsys, monkeypatch):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    code, _, err = run(capsys)
+    assert code == 1 and "no display to open the window on" in err and err.count("\n") == 1
