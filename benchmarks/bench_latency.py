@@ -31,7 +31,6 @@ held it.
     python benchmarks/bench_latency.py                      # 80 drawings idle + 80 training
     python benchmarks/bench_latency.py --drawings 200       # the README's figure (2-3.5 min)
     python benchmarks/bench_latency.py --drawings 50 --move-interval-ms 8   # a 125 Hz mouse
-    python benchmarks/bench_latency.py --what-if gui-first-lock,eval-chunks-256,defer-rerender
     python benchmarks/bench_latency.py --no-training --json latency.json
 """
 
@@ -74,81 +73,8 @@ def parse_args(argv=None):
     p.add_argument("--warm", choices=("step", "epoch"), default="epoch",
                    help="start drawing after training's first step or first epoch "
                         "(default: epoch, so the evaluation graph is compiled: steady state)")
-    p.add_argument("--what-if", default="",
-                   help="comma-separated experiments that patch the app in this process "
-                        "to measure a suggested fix (NOT the app as shipped): "
-                        "gui-first-lock (the GUI thread goes before the training worker "
-                        "for MindSpore's lock), eval-chunks-256 (inference batches of at "
-                        "most 256, so an evaluation holds the lock in short pieces), "
-                        "defer-rerender (on release, repaint only the 280x280 model "
-                        "image before predicting; the screen image after)")
     p.add_argument("--json", type=Path, default=None, help="also write the results here")
-    args = p.parse_args(argv)
-    args.what_if = [w.strip() for w in args.what_if.split(",") if w.strip()]
-    unknown = set(args.what_if) - set(WHAT_IFS)
-    if unknown:
-        p.error(f"unknown --what-if {', '.join(sorted(unknown))}; choose from "
-                f"{', '.join(WHAT_IFS)}")
-    return args
-
-
-WHAT_IFS = ("gui-first-lock", "eval-chunks-256", "defer-rerender")
-
-
-class GuiFirstLock:
-    """What-if: a re-entrant lock where the GUI (main) thread goes before other waiters.
-
-    A sketch of the suggested fix for ``_mindspore.LOCK``: a training step that
-    wants the lock while the GUI thread waits for it lets the GUI go first, so a
-    prediction waits for at most the one step (or inference batch) in progress.
-    """
-
-    def __init__(self):
-        import threading
-
-        self._threading = threading
-        self._cond = threading.Condition(threading.Lock())
-        self._owner = None
-        self._depth = 0
-        self._gui_waiting = 0
-
-    def acquire(self, blocking=True, timeout=-1):
-        th = self._threading
-        me = th.get_ident()
-        gui = th.current_thread() is th.main_thread()
-        with self._cond:
-            if self._owner == me:
-                self._depth += 1
-                return True
-            if not blocking and (self._owner is not None
-                                 or (not gui and self._gui_waiting)):
-                return False
-            if gui:
-                self._gui_waiting += 1
-            try:
-                while self._owner is not None or (not gui and self._gui_waiting):
-                    if not self._cond.wait(None if timeout is None or timeout < 0
-                                           else timeout):
-                        return False
-            finally:
-                if gui:
-                    self._gui_waiting -= 1
-            self._owner, self._depth = me, 1
-            return True
-
-    def release(self):
-        with self._cond:
-            self._depth -= 1
-            if self._depth == 0:
-                self._owner = None
-                self._cond.notify_all()
-
-    def __enter__(self):
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc):
-        self.release()
+    return p.parse_args(argv)
 
 
 class Recorder:
@@ -218,10 +144,10 @@ class Recorder:
 class TimedLock:
     """A stand-in for ``_mindspore.LOCK`` that records waits and hold times per thread.
 
-    Delegates to the real RLock. Records, for the GUI thread, how long each
-    acquire waited and how many times the worker took the lock meanwhile (steps
-    that "overtook" the waiting prediction); for other threads, how long each
-    outermost hold lasted.
+    Delegates to the app's lock (a ``_mindspore.MainThreadFirstLock``). Records,
+    for the GUI thread, how long each acquire waited and how many times the worker
+    took the lock meanwhile (steps that "overtook" the waiting prediction); for
+    other threads, how long each outermost hold lasted.
     """
 
     def __init__(self, lock):
@@ -341,29 +267,6 @@ def run_phase(app, window, drawings, rec, refs, args):
     timer.start(0)
     loop.exec()
     return time.perf_counter() - t
-
-
-def install_defer_rerender(canvas, rec):
-    """What-if: on release, repaint the model image only; the screen image afterwards."""
-    from PySide6.QtCore import QPointF, QTimer
-
-    from lenet_gui.strokes import CANVAS_SIZE
-
-    full = canvas._rerender  # already wrapped by the timer
-
-    def rerender():
-        if rec.cause != "release" or canvas._background is not None:
-            return full()
-        t = time.perf_counter()
-        canvas._model_image.fill(0)
-        p = canvas._model_painter()
-        for s in canvas.strokes:
-            canvas._paint_segment(p, s, CANVAS_SIZE, QPointF(0, 0), True, 0)
-        p.end()
-        rec.parts["rerender"] += time.perf_counter() - t
-        QTimer.singleShot(0, full)
-
-    canvas._rerender = rerender
 
 
 def wait_until(app, pred, timeout_s: float) -> bool:
@@ -491,14 +394,8 @@ def main(argv=None) -> int:
     import lenet_gui.predict as lpredict
     import lenet_gui.train_step as ltrain_step
 
-    lock = TimedLock(GuiFirstLock() if "gui-first-lock" in args.what_if else lms.LOCK)
+    lock = TimedLock(lms.LOCK)
     lpredict.LOCK = ltrain_step.MS_LOCK = lms.LOCK = lock
-    if "eval-chunks-256" in args.what_if:
-        lpredict._BUCKETS = tuple(b for b in lpredict._BUCKETS if b <= 256)
-    if "defer-rerender" in args.what_if:
-        install_defer_rerender(draw_tab.canvas, rec)
-    if args.what_if:
-        print(f"WHAT-IF run, the app patched in this process: {', '.join(args.what_if)}")
 
     all_drawings = load_drawings(args.strokes_file)
     n = min(args.drawings, len(all_drawings)) if args.drawings > 0 else len(all_drawings)

@@ -71,21 +71,6 @@ import lenet_gui.ui.main_window as mw
 
 MODE = os.environ["BENCH_MODE"]
 info = {}
-if os.environ.get("BENCH_WHAT_IF") == "lowmem-normalise":
-    # What-if (NOT the app as shipped): normalise the training set in chunks of 4,096
-    # images into one preallocated array; same values, bounded temporaries.
-    import numpy as np
-    import lenet_gui.train as _lt
-    _orig = _lt.normalise
-    def _lowmem(images):
-        x = np.asarray(images)
-        if x.ndim != 3 or len(x) <= 4096:
-            return _orig(x)
-        out = np.empty((len(x), 1, 32, 32), dtype=np.float32)
-        for s in range(0, len(x), 4096):
-            out[s:s + 4096] = _orig(x[s:s + 4096])
-        return out
-    _lt.normalise = _lowmem
 
 def maxrss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
@@ -152,10 +137,6 @@ def parse_args(argv=None):
                    help="full MNIST folder for the second training case (skipped if absent)")
     p.add_argument("--images", type=int, default=1000, help="PNG files to predict (default 1000)")
     p.add_argument("--timeout", type=float, default=300.0, help="per run, seconds")
-    p.add_argument("--what-if", choices=("lowmem-normalise",), default=None,
-                   help="measure a suggested fix, patched in the app's process (NOT the app "
-                        "as shipped): lowmem-normalise = train.py normalises the training "
-                        "set in chunks of 4,096 into one preallocated array")
     p.add_argument("--json", type=Path, default=None, help="also write the results here")
     return p.parse_args(argv)
 
@@ -247,13 +228,9 @@ def main(argv=None) -> int:
     def app_env(mode, **kw):
         e = dict(env, BENCH_MODE=mode, BENCH_IDLE_S=str(args.idle_s),
                  BENCH_STEPS=str(args.steps))
-        if args.what_if:
-            e["BENCH_WHAT_IF"] = args.what_if
         e.update({k: str(v) for k, v in kw.items()})
         return e
 
-    if args.what_if:
-        print(f"WHAT-IF run, the app patched in its process: {args.what_if}")
     cases = [
         ("ref: python -c pass", [py, "-c", HWM + "pass"], env, None),
         ('ref: python -c "import mindspore"', [py, "-c", HWM + "import mindspore"], env, None),

@@ -22,7 +22,6 @@ and ``python -c "import mindspore"`` (each prints its time from spawn at its end
 
     python benchmarks/bench_startup.py              # 5 runs each, medians
     python benchmarks/bench_startup.py --runs 9 --json startup.json
-    python benchmarks/bench_startup.py --what-if defer-jobs   # a suggested fix, measured
 """
 
 from __future__ import annotations
@@ -49,19 +48,12 @@ def mark(name):
 from PySide6.QtCore import QEvent, QObject, QTimer
 import lenet_gui.ui.main_window as mw
 
-WHAT_IF = os.environ.get("BENCH_WHAT_IF", "")
-_deferred = []
-
-def _painted():
-    mark("first_paint_done")
-    while _deferred:
-        _deferred.pop()()
 
 class _Probe(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint and "first_paint" not in marks:
             mark("first_paint")
-            QTimer.singleShot(0, _painted)
+            QTimer.singleShot(0, lambda: mark("first_paint_done"))
         return False
 
 class _Window(mw.MainWindow):
@@ -72,13 +64,6 @@ class _Window(mw.MainWindow):
         self.draw_tab.canvas.installEventFilter(self._bench_probe)
         self.model_loaded.connect(self._bench_loaded)
         self.model_failed.connect(self._bench_failed)
-
-    def _start_background_jobs(self):
-        # What-if (not the app as shipped): start loading the model after the first paint.
-        if WHAT_IF == "defer-jobs" and "first_paint_done" not in marks:
-            _deferred.append(super()._start_background_jobs)
-            return
-        super()._start_background_jobs()
 
     def show(self):
         super().show()
@@ -137,10 +122,6 @@ def parse_args(argv=None):
     p.add_argument("--warmup", type=int, default=1,
                    help="untimed rounds first, to warm the disk cache (default 1)")
     p.add_argument("--timeout", type=float, default=120.0, help="per run, seconds")
-    p.add_argument("--what-if", choices=("defer-jobs",), default=None,
-                   help="measure a suggested fix, patched in the driver (NOT the app as "
-                        "shipped): defer-jobs = start the model load and the device probe "
-                        "after the first paint instead of at the first event-loop turn")
     p.add_argument("--json", type=Path, default=None, help="also write the results here")
     return p.parse_args(argv)
 
@@ -180,9 +161,6 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     env = C.child_env()
     os.environ.setdefault("QT_QPA_PLATFORM", env["QT_QPA_PLATFORM"])
-    if args.what_if:
-        env["BENCH_WHAT_IF"] = args.what_if
-        print(f"WHAT-IF run, the app patched in the driver: {args.what_if}")
     print(C.env_line(), flush=True)
     print(f"{args.runs} runs each (+{args.warmup} warm-up), interleaved: python -c pass, "
           f"python -c 'import mindspore', the app", flush=True)
