@@ -16,7 +16,7 @@ from typing import Sequence
 
 from . import __version__
 from .config import DEVICES, RECIPES, TrainConfig, default_data_dir, shipped_checkpoint
-from .errors import LenetGuiError, StopRequested
+from .errors import LenetGuiError, StopRequested, first_line
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -358,8 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - last resort: one line, not a traceback
         if args.debug or os.environ.get("LENET_GUI_DEBUG"):
             raise
-        line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        print(f"lenet-gui: unexpected error: {type(exc).__name__}: {line} "
+        print(f"lenet-gui: unexpected error: {type(exc).__name__}: {first_line(exc, '')} "
               "(run with --debug for details)", file=sys.stderr)
         return EXIT_ERROR
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -145,11 +145,3 @@ def shipped_checkpoint() -> Path:
 
 def resource_path(name: str) -> Path:
     return _package_data("resources", name)
-
-
-@dataclass
-class Paths:
-    """Locations one run uses; tests point them at temporary folders."""
-
-    data_dir: Path = field(default_factory=default_data_dir)
-    checkpoint_dir: Path = field(default_factory=default_checkpoint_dir)

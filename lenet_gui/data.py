@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .errors import DataError, DownloadError, StopRequested
+from .errors import DataError, DownloadError, StopRequested, first_line
 
 
 @dataclass(frozen=True)
@@ -96,20 +96,36 @@ def _open(path: Path):
     return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
 
 
-def read_bytes(path: Path) -> bytes:
-    """The raw content of an IDX file, decompressing .gz; DataError names the file."""
-    path = Path(path)
+def _read(path: Path, size: int) -> bytes:
+    """Up to ``size`` bytes of a raw or .gz file; DataError naming the file."""
     try:
         with _open(path) as fh:
-            data = fh.read(_MAX_IDX_BYTES + 1)
+            return fh.read(size)
     except FileNotFoundError:
         raise DataError(f"{path}: file not found") from None
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise DataError(f"{path}: cannot read ({_short(exc)}); the file is corrupt or "
+        raise DataError(f"{path}: cannot read ({first_line(exc)}); the file is corrupt or "
                         "truncated, delete it and download again") from None
+
+
+def read_bytes(path: Path) -> bytes:
+    """The raw content of an IDX file, decompressing .gz; DataError names the file."""
+    path = Path(path)
+    data = _read(path, _MAX_IDX_BYTES + 1)
     if len(data) > _MAX_IDX_BYTES:
         raise DataError(f"{path}: larger than any MNIST file")
     return data
+
+
+def _ndim(data: bytes, name: str) -> int:
+    """The dimension count from an IDX magic number; DataError if it is not MNIST's."""
+    if len(data) < 4:
+        raise DataError(f"{name}: too short to be an IDX file ({len(data)} bytes)")
+    zero, dtype_code, ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0 or dtype_code != 0x08 or not 1 <= ndim <= 4:
+        raise DataError(f"{name}: not an MNIST IDX file (wrong magic number "
+                        f"0x{data[:4].hex()})")
+    return ndim
 
 
 def parse_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
@@ -117,12 +133,7 @@ def parse_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
 
     Raises DataError for anything that is not a well-formed IDX file.
     """
-    if len(data) < 4:
-        raise DataError(f"{name}: too short to be an IDX file ({len(data)} bytes)")
-    zero, dtype_code, ndim = struct.unpack(">HBB", data[:4])
-    if zero != 0 or dtype_code != 0x08 or not 1 <= ndim <= 4:
-        raise DataError(f"{name}: not an MNIST IDX file (wrong magic number "
-                        f"0x{data[:4].hex()})")
+    ndim = _ndim(data, name)
     header = 4 + 4 * ndim
     if len(data) < header:
         raise DataError(f"{name}: truncated header")
@@ -192,16 +203,10 @@ def require_files(data_dir: Path, split: str | None = None) -> dict[str, Path]:
 
 def count_items(path: Path) -> int:
     """The item count in an IDX file's header: reads 8 bytes, not the file."""
-    path = Path(path)
-    try:
-        with _open(path) as fh:
-            head = fh.read(8)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise DataError(f"{path}: cannot read ({_short(exc)}); the file is corrupt or "
-                        "truncated, delete it and download again") from None
-    if len(head) < 8 or head[:2] != b"\0\0" or head[2] != 0x08:
-        raise DataError(f"{path}: not an MNIST IDX file (wrong magic number "
-                        f"0x{head[:4].hex()})")
+    head = _read(Path(path), 8)
+    _ndim(head, str(path))
+    if len(head) < 8:
+        raise DataError(f"{path}: truncated header")
     return struct.unpack(">I", head[4:8])[0]
 
 
@@ -310,7 +315,8 @@ def download(data_dir: Path, mirrors: Iterable[str] = MIRRORS,
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise DownloadError(f"{target.parent}: cannot create folder ({_short(exc)})") from None
+            raise DownloadError(f"{target.parent}: cannot create folder "
+                                f"({first_line(exc)})") from None
         errors = []
         for mirror in mirrors:
             url = mirror.rstrip("/") + "/" + f.name + ".gz"
@@ -370,15 +376,16 @@ def _fetch(url: str, target: Path, f: MnistFile, progress: ProgressFn | None,
         except urllib.error.URLError as exc:
             reason = exc.reason
             if isinstance(reason, (socket.gaierror, ConnectionRefusedError)):
-                raise DownloadError(f"{url}: cannot connect ({_short(reason)}); offline?") from None
+                raise DownloadError(f"{url}: cannot connect ({first_line(reason)}); "
+                                    "offline?") from None
             attempts += 1
             if attempts > retries:
-                raise DownloadError(f"{url}: {_short(reason)}") from None
+                raise DownloadError(f"{url}: {first_line(reason)}") from None
             continue
         except (ConnectionError, TimeoutError, socket.timeout, OSError) as exc:
             attempts += 1
             if attempts > retries:
-                raise DownloadError(f"{url}: interrupted ({_short(exc)}) after {retries} "
+                raise DownloadError(f"{url}: interrupted ({first_line(exc)}) after {retries} "
                                     "retries; run download again to resume") from None
             continue
         break
@@ -386,16 +393,11 @@ def _fetch(url: str, target: Path, f: MnistFile, progress: ProgressFn | None,
         data = gzip.decompress(part.read_bytes())
     except (OSError, EOFError, zlib.error) as exc:
         part.unlink(missing_ok=True)
-        raise DownloadError(f"{url}: not a valid gzip file ({_short(exc)})") from None
+        raise DownloadError(f"{url}: not a valid gzip file ({first_line(exc)})") from None
     if len(data) != f.raw_size or _md5(data) != f.raw_md5:
         part.unlink(missing_ok=True)
         raise DownloadError(f"{url}: checksum mismatch; the mirror served a wrong file")
     os.replace(part, target)
-
-
-def _short(exc: BaseException | object) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 def make_subset(source_dir: Path, out_dir: Path, n_train: int, n_test: int,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ._mindspore import import_mindspore
 from .config import DEVICES
-from .errors import DeviceError
+from .errors import DeviceError, first_line
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,7 @@ def probe_devices() -> list[DeviceStatus]:
         ms = import_mindspore()
         from mindspore import device_context as dc
     except Exception as exc:  # noqa: BLE001 - a broken install must not crash a probe
-        line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return [DeviceStatus(d, False, f"MindSpore cannot be imported ({line})")
+        return [DeviceStatus(d, False, f"MindSpore cannot be imported ({first_line(exc)})")
                 for d in DEVICES]
     results = []
     for name, mod, why in (("CPU", "cpu", None), ("GPU", "gpu", _gpu_reason),
@@ -118,6 +117,6 @@ def use_device(name: str) -> None:
     try:
         ms.set_device(name)
     except (RuntimeError, ValueError) as exc:
-        line = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), str(exc))
-        raise DeviceError(f"cannot switch MindSpore to {name} in this process ({line}); "
+        raise DeviceError(f"cannot switch MindSpore to {name} in this process "
+                          f"({first_line(exc)}); "
                           f"restart lenet-gui with --device {name}") from None

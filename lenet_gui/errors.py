@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 
+def first_line(exc: BaseException | object, default: str | None = None) -> str:
+    """The first meaningful line of an error's text (MindSpore's run several lines,
+    with "----" separators); ``default`` (the type's name if None) when it has none."""
+    for line in str(exc).splitlines():
+        line = line.strip()
+        if line and not line.startswith("-"):
+            return line
+    return type(exc).__name__ if default is None else default
+
+
 class LenetGuiError(Exception):
     """Base: the message is written for the user, not for a developer."""
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ._mindspore import import_mindspore
-from .errors import CheckpointError
+from .errors import CheckpointError, first_line
 from .preprocess import INPUT_SIZE, MEAN, PREPROCESSING_ID, STD
 
 ARCHITECTURE = "LeNet5"
@@ -198,8 +198,4 @@ def load_checkpoint(path: Path, net=None):
 
 
 def _first_line(exc: BaseException) -> str:
-    for line in str(exc).splitlines():
-        line = line.strip()
-        if line and not line.startswith("-"):
-            return line[:200]
-    return type(exc).__name__
+    return first_line(exc)[:200]

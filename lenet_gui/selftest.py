@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 from .config import resource_path, shipped_checkpoint
+from .errors import first_line
 
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 WINDOW_TIMEOUT_S = 120.0
@@ -52,8 +53,7 @@ def _checkpoint() -> Path:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else ""
+    first = first_line(exc, "")
     return first if isinstance(exc, CheckFailed) else f"{type(exc).__name__}: {first}"
 
 

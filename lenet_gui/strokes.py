@@ -39,9 +39,6 @@ class Drawing:
     label: int | None = None
     style: str = ""
 
-    def is_empty(self) -> bool:
-        return not any(s.points and not s.erase for s in self.strokes)
-
 
 def render_strokes(strokes: Iterable[Stroke | Sequence], size: int = CANVAS_SIZE,
                    pen_width: float = PEN_WIDTH) -> np.ndarray:

@@ -22,7 +22,7 @@ import numpy as np
 from ._mindspore import import_mindspore
 from .config import TrainConfig, default_checkpoint_dir
 from .data import Split, load_split
-from .errors import StopRequested, TrainingError
+from .errors import TrainingError
 from .model import CheckpointInfo, build_lenet5, save_checkpoint
 from .predict import EvalResult, evaluate_arrays, make_forward
 from .preprocess import normalise
@@ -271,4 +271,4 @@ def _acc_text(ev: EvalResult | None) -> str:
 
 
 __all__ = ["train", "Progress", "EpochResult", "TrainResult", "learning_rate_at",
-           "default_checkpoint_path", "StopRequested"]
+           "default_checkpoint_path"]

@@ -43,7 +43,7 @@ import warnings
 import numpy as np
 
 from ._mindspore import LOCK as MS_LOCK
-from ._mindspore import RUNTIME_ENV, import_mindspore
+from ._mindspore import import_mindspore
 
 ms = import_mindspore()
 
@@ -51,19 +51,6 @@ from mindspore import Parameter, ParameterTuple, Tensor, nn, ops  # noqa: E402
 from mindspore import dtype as mstype  # noqa: E402
 
 STYLES = ("auto", "fast", "cell")
-
-
-def runtime_env_ok() -> dict[str, bool]:
-    """Which of ``RUNTIME_ENV`` hold their recommended value in this process.
-
-    Also ``"pynative_queue_idle"``: False when MindSpore's ``frontend_queue``
-    thread exists (Linux), i.e. PyNative operations ran before
-    ``MS_DEV_HOST_BLOCKING_RUN`` was set, so it is not in effect (steps then take
-    100-250 ms instead of ~6 ms; oneDNN's ISA cap was most likely too late as well).
-    """
-    ok = {key: os.environ.get(key) == value for key, value in RUNTIME_ENV.items()}
-    ok["pynative_queue_idle"] = not _thread_running("frontend_queue")
-    return ok
 
 
 def _thread_running(name: str) -> bool:
@@ -195,4 +182,4 @@ def make_train_step(net, learning_rate: float, momentum: float, weight_decay: fl
     return TrainStep(net, learning_rate, momentum, weight_decay, style)
 
 
-__all__ = ["make_train_step", "TrainStep", "STYLES", "runtime_env_ok"]
+__all__ = ["make_train_step", "TrainStep", "STYLES"]

@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
-from ..predict import LOW_CONFIDENCE, Prediction, Recognizer, predict_one
+from ..predict import Prediction, Recognizer, predict_one
 from ..preprocess import denormalise, preprocess_ink
 from .canvas import Canvas
 
@@ -233,4 +233,4 @@ class DrawTab(QWidget):
         self.prediction_changed.emit(pred.digit, pred.probabilities)
 
 
-__all__ = ["DrawTab", "ProbabilityBars", "LOW_CONFIDENCE"]
+__all__ = ["DrawTab", "ProbabilityBars"]

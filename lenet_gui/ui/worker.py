@@ -19,15 +19,14 @@ from typing import Any, Callable
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from ..errors import LenetGuiError, StopRequested
+from ..errors import LenetGuiError, StopRequested, first_line
 
 
 def describe_error(exc: BaseException) -> str:
     """One line for the user; a developer's traceback only for real bugs."""
     if isinstance(exc, LenetGuiError):
         return str(exc)
-    line = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
-    return f"unexpected error: {type(exc).__name__}: {line}"
+    return f"unexpected error: {type(exc).__name__}: {first_line(exc, '')}"
 
 
 class Worker(QObject):
