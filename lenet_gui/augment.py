@@ -4,7 +4,8 @@ People draw digits rotated, slanted, squeezed, wobbly and with pens thicker or
 thinner than MNIST's. Each batch gets a random affine map (rotation, scale,
 aspect, shear, translation), an elastic distortion (Simard et al. 2003) and a
 stroke-width change (grey dilation or erosion), all in one vectorised resampling
-per batch. Then every digit is re-made MNIST-style (``preprocess.mnist_style``),
+per batch. Before that, some 0s, 1s and 7s get the strokes of the styles MNIST
+lacks (a slash, a long flag and base, a crossbar; ``styles.add_styles``). Then every digit is re-made MNIST-style (``preprocess.mnist_style``),
 exactly as a drawing is before recognition, so training sees what the canvas
 produces. MNIST only: no other data, no fonts.
 """
@@ -17,6 +18,7 @@ import numpy as np
 from scipy import ndimage
 
 from .preprocess import MNIST_SIZE, mnist_style
+from .styles import StyleConfig, add_styles
 
 
 @dataclass(frozen=True)
@@ -24,27 +26,39 @@ class AugmentConfig:
     p: float = 0.8  # share of images augmented; the rest stay pristine MNIST
     rotation_deg: float = 15.0
     scale: tuple[float, float] = (0.85, 1.15)
-    aspect: tuple[float, float] = (0.75, 1.3)  # width / height
-    shear: float = 0.35  # x += shear * y
+    aspect: tuple[float, float] = (0.7, 1.4)  # width / height
+    shear: float = 0.45  # x += shear * y (about 24 degrees of slant)
     shift_px: float = 2.0
     elastic_alpha: float = 34.0 / 28 * 8  # displacement scale, pixels
     elastic_sigma: float = 4.0
     elastic_p: float = 0.5
-    thicken_p: float = 0.25
+    thicken_p: float = 0.3
     thin_p: float = 0.2
     recentre: bool = True
+    styles: StyleConfig | None = None  # style synthesis (needs the labels)
 
 
 class Augmenter:
-    """``augment(images uint8 (N, 28, 28)) -> float32 (N, 28, 28)`` in 0..255."""
+    """``augment(images uint8 (N, 28, 28), labels) -> float32 (N, 28, 28)`` in 0..255.
+
+    ``labels`` are needed only for style synthesis (``AugmentConfig.styles``).
+    """
 
     def __init__(self, seed: int = 0, config: AugmentConfig | None = None) -> None:
         self.rng = np.random.default_rng(seed)
         self.config = config or AugmentConfig()
 
-    def __call__(self, images: np.ndarray) -> np.ndarray:
+    def __call__(self, images: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
         c, rng = self.config, self.rng
         original = np.asarray(images, dtype=np.float32)
+        if c.styles is not None and labels is not None and len(original):
+            styled = add_styles(original, labels, rng, c.styles)
+            changed = np.flatnonzero((styled != original).any(axis=(1, 2)))
+            for i in changed:  # a new stroke moves the ink box: re-make it MNIST-style
+                again = mnist_style(styled[i])
+                if again is not None:
+                    styled[i] = again
+            original = styled
         x = original.copy()
         n = len(x)
         if n == 0:

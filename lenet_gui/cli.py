@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--holdout", type=_non_negative_int,
                    help="hold out the last N training images to choose the best epoch "
                         "(robust recipe: 5000; course: 0 = choose on the test set)")
+    p.add_argument("--select-strokes", type=Path, nargs="+", metavar="FILE",
+                   help="stroke files of drawn digits that judge the best epoch too "
+                        "(with the held-out images)")
     p.add_argument("--out", type=Path, help="checkpoint to write (default: a new file in "
                    "the user data folder)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -159,7 +162,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = TrainConfig.for_recipe(
         args.recipe, epochs=args.epochs, lr=args.lr, momentum=args.momentum,
         batch_size=args.batch_size, device=args.device, seed=args.seed, limit=args.limit,
-        eval_limit=args.eval_limit, holdout=args.holdout)
+        eval_limit=args.eval_limit, holdout=args.holdout,
+        select_strokes=tuple(str(p) for p in args.select_strokes or ()) or None)
     config.validate()
     data_dir = args.data_dir or default_data_dir()
     train_split = load_split(data_dir, "train")

@@ -33,6 +33,9 @@ class TrainConfig:
     augment: bool = False
     eval_limit: int | None = None  # evaluate on the first N test samples only
     holdout: int = 0  # last N training images held out to choose the best epoch
+    styles: bool = False  # style synthesis: slashed 0, continental 1, crossed 7 (robust)
+    # Stroke files of drawn digits that also judge the best epoch (with the holdout).
+    select_strokes: tuple[str, ...] = ()
 
     def validate(self, n_train: int | None = None) -> None:
         """Reject values training cannot use, with the reason, before anything runs."""
@@ -91,14 +94,16 @@ class TrainConfig:
                     f"({usable} samples)")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        d["select_strokes"] = list(self.select_strokes)
+        return d
 
     @classmethod
     def for_recipe(cls, recipe: str, **overrides) -> "TrainConfig":
         """The named recipe's defaults, then the caller's overrides."""
         if recipe == "robust":
             base = cls(recipe="robust", epochs=20, lr=0.02, momentum=0.9, batch_size=64,
-                       weight_decay=1e-4, augment=True, holdout=5000)
+                       weight_decay=1e-4, augment=True, holdout=5000, styles=True)
         elif recipe == "course":
             base = cls()
         else:

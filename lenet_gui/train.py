@@ -155,15 +155,18 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
     forward = make_forward(net, largest=256)
     augment = None
     if config.augment:
-        from .augment import Augmenter
+        from .augment import AugmentConfig, Augmenter
+        from .styles import StyleConfig
 
-        augment = Augmenter(seed=config.seed)
+        augment = Augmenter(seed=config.seed, config=AugmentConfig(
+            styles=StyleConfig() if config.styles else None))
+    drawn = _load_selection_drawings(config.select_strokes, log)
     inputs = None if augment else normalise(train_split.images)
     labels = train_split.labels.astype(np.int32)
 
     def make_batch(idx: np.ndarray) -> np.ndarray:
         if augment is not None:
-            return normalise(augment(train_split.images[idx]))
+            return normalise(augment(train_split.images[idx], train_split.labels[idx]))
         return inputs[idx]
 
     def evaluate(split: Split | None) -> EvalResult | None:
@@ -189,6 +192,11 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
         test_ev = evaluate(test_split)
         judge_ev = evaluate(val_split) if val_split is not None else test_ev
         score = judge_ev.accuracy if judge_ev is not None else None
+        if drawn is not None:
+            drawn_acc = score_inputs(forward, *drawn).accuracy
+            log(f"  drawn digits ({len(drawn[1]):,}): {drawn_acc * 100:.2f}%"
+                + (f", {judge}: {score * 100:.2f}%" if score is not None else ""))
+            score = drawn_acc if score is None else (score + drawn_acc) / 2
         if result.checkpoint is not None and (score is None or best_score is None
                                               or score <= best_score):
             return False, test_ev
@@ -196,7 +204,9 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
             train_config=config.to_dict(), epochs_done=epoch,
             test_accuracy=test_ev.accuracy if test_ev else None,
             test_samples=test_ev.samples if test_ev else None,
-            notes=f"best epoch chosen on the {judge} set" if score is not None else "")
+            notes=(f"best epoch chosen on the {judge} set"
+                   + (" and drawn digits" if drawn is not None else "")) if score is not None
+            else "")
         result.checkpoint = save_checkpoint(net, out, info)
         best_score = score
         result.best_epoch, result.evaluation = epoch, test_ev
@@ -254,6 +264,28 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
                 on_epoch(epoch_result)
     result.elapsed_s = time.perf_counter() - t0
     return result
+
+
+def _load_selection_drawings(paths, log: LogFn):
+    """Stroke files that help choose the best epoch -> (inputs, labels), or None."""
+    if not paths:
+        return None
+    from .evaluation import drawings_to_inputs
+    from .strokes import load_drawings
+
+    drawings = [d for p in paths for d in load_drawings(Path(p)) if d.label is not None]
+    if not drawings:
+        raise TrainingError("the selection stroke files hold no labelled drawings")
+    log(f"best epoch also judged on {len(drawings):,} drawn digits from "
+        f"{', '.join(Path(p).name for p in paths)}")
+    return drawings_to_inputs(drawings), np.array([d.label for d in drawings])
+
+
+def score_inputs(forward, inputs: np.ndarray, labels: np.ndarray) -> EvalResult:
+    """Accuracy of ``forward`` on ready network inputs."""
+    from .predict import score, softmax
+
+    return score(labels, softmax(forward(inputs)))
 
 
 def _diverged_message(loss: float, epoch: int, step: int, config: TrainConfig,

@@ -1,0 +1,76 @@
+"""Style synthesis adds the strokes MNIST lacks, where they belong, and nothing else."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from lenet_gui.augment import AugmentConfig, Augmenter
+from lenet_gui.styles import StyleConfig, add_styles, cross_seven, flag_one, slash_zero, \
+    stroke_width
+
+
+def _image(draw_fn) -> np.ndarray:
+    img = Image.new("L", (28, 28), 0)
+    draw_fn(ImageDraw.Draw(img))
+    return np.asarray(img, dtype=np.float32)
+
+
+ONE = _image(lambda d: d.line([(14, 4), (14, 23)], fill=255, width=2))
+ZERO = _image(lambda d: d.ellipse([7, 4, 20, 23], outline=255, width=2))
+SEVEN = _image(lambda d: d.line([(8, 4), (20, 4), (13, 23)], fill=255, width=2))
+EIGHT = _image(lambda d: (d.ellipse([9, 4, 18, 13], outline=255, width=2),
+                          d.ellipse([8, 13, 19, 23], outline=255, width=2)))
+ALWAYS = StyleConfig(slashed_zero=1.0, flagged_one=1.0, based_one=1.0, crossed_seven=1.0)
+
+
+def test_stroke_width_of_a_two_pixel_line():
+    assert 1.5 <= stroke_width(ONE) <= 2.6
+    thick = _image(lambda d: d.line([(14, 4), (14, 23)], fill=255, width=4))
+    assert stroke_width(thick) > stroke_width(ONE) + 1
+
+
+def test_slash_crosses_the_hole_of_the_zero():
+    rng = np.random.default_rng(0)
+    out = slash_zero(ZERO, rng, 2.0)
+    assert ZERO[12:16, 12:16].max() == 0
+    assert out[11:17, 11:17].max() > 128  # the slash goes through the middle
+    assert (out >= ZERO).all()
+
+
+def test_flag_goes_left_and_down_from_the_top_and_base_sits_at_the_bottom():
+    rng = np.random.default_rng(1)
+    flagged = flag_one(ONE, rng, 2.0, flag=True, base=False)
+    added = flagged - ONE
+    ys, xs = np.nonzero(added > 60)
+    assert len(xs) > 5
+    assert xs.min() < 11 and ys.max() < 18  # to the left of the stem, in its upper part
+    based = flag_one(ONE, rng, 2.0, flag=False, base=True)
+    ys, xs = np.nonzero(based - ONE > 60)
+    assert ys.min() >= 21 and xs.min() < 12 and xs.max() > 16  # across the foot
+
+
+def test_crossbar_goes_through_the_middle_of_the_stem():
+    out = cross_seven(SEVEN, np.random.default_rng(2), 2.0)
+    ys, xs = np.nonzero(out - SEVEN > 60)
+    assert len(xs) > 4
+    assert 9 <= ys.mean() <= 18 and xs.max() - xs.min() >= 4
+
+
+def test_only_zeros_ones_and_sevens_change():
+    images = np.stack([ZERO, ONE, SEVEN, EIGHT])
+    out = add_styles(images, np.array([0, 1, 7, 8]), np.random.default_rng(3), ALWAYS)
+    changed = (np.abs(out - images) > 1).any(axis=(1, 2))
+    assert changed.tolist() == [True, True, True, False]
+    none = StyleConfig(0, 0, 0, 0, 0)
+    same = add_styles(images, np.array([0, 1, 7, 8]), np.random.default_rng(3), none)
+    assert np.array_equal(same, images)
+
+
+def test_augmenter_applies_styles_only_with_labels():
+    images = np.repeat(ZERO[None], 8, axis=0).astype(np.uint8)
+    cfg = AugmentConfig(p=0.0, styles=ALWAYS)  # no geometric augmentation: styles only
+    with_labels = Augmenter(seed=0, config=cfg)(images, np.zeros(8, dtype=int))
+    without = Augmenter(seed=0, config=cfg)(images)
+    assert np.array_equal(without, images.astype(np.float32))
+    assert (with_labels[:, 12:16, 12:16].max(axis=(1, 2)) > 100).all()
