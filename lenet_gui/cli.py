@@ -1,4 +1,5 @@
-"""``lenet-gui``: the window with no argument, or train / eval / predict / download / devices.
+"""``lenet-gui``: the window with no argument, or train / eval / finetune / predict / download /
+devices.
 
 A thin layer over the core: argparse in, one clear line and a non-zero exit
 for any error. ``--debug`` shows the traceback of an unexpected failure.
@@ -121,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --strokes: save a picture of the ten most confident mistakes")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_eval)
+
+    from .cli_finetune import add_parser as add_finetune_parser
+
+    add_finetune_parser(sub, _positive_int, _device)
 
     p = sub.add_parser("predict", help="recognize digits in image files")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")

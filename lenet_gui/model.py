@@ -57,11 +57,13 @@ class CheckpointInfo:
     mindspore_version: str = ""
     name: str = ""
     notes: str = ""
+    personal_digits: int | None = None  # how many of the user's drawings it learned from
 
     def describe(self) -> str:
         acc = (f"{self.test_accuracy * 100:.2f}% on {self.test_samples:,} MNIST test digits"
                if self.test_accuracy is not None and self.test_samples else "accuracy unknown")
-        return f"{self.name or ARCHITECTURE} ({acc})"
+        mine = f", {self.personal_digits} of your digits" if self.personal_digits else ""
+        return f"{self.name or ARCHITECTURE} ({acc}{mine})"
 
 
 def metadata_path(ckpt: Path) -> Path:

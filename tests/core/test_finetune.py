@@ -1,0 +1,135 @@
+"""The personal recipe: fine-tuning on the user's drawings (issue 10, part 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lenet_gui.cli import main
+from lenet_gui.data import load_split
+from lenet_gui.errors import ConfigError, TrainingError
+from lenet_gui.finetune import (MIN_PERSONAL_DIGITS, FinetuneConfig, check_enough, finetune,
+                                split_personal)
+from lenet_gui.model import read_info
+from lenet_gui.strokes import Drawing, load_drawings, save_drawings
+from lenet_gui.stroke_augment import augment_strokes, drawing_variants
+
+from ..conftest import DRAWN, SUBSET
+
+
+@pytest.fixture(scope="module")
+def drawn():
+    return load_drawings(DRAWN)
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return load_split(SUBSET, "train"), load_split(SUBSET, "test")
+
+
+def _per_digit(drawings, k):
+    return [d for digit in range(10) for d in [x for x in drawings if x.label == digit][:k]]
+
+
+def test_too_few_digits_says_how_many_are_needed(drawn, mnist, shipped_ckpt, tmp_path):
+    few = drawn[:MIN_PERSONAL_DIGITS - 1]
+    reason = check_enough(few)
+    assert reason and str(MIN_PERSONAL_DIGITS) in reason and "1 more" in reason
+    assert check_enough(drawn[:MIN_PERSONAL_DIGITS]) is None
+    with pytest.raises(TrainingError, match="at least 20"):
+        finetune(shipped_ckpt, few, mnist[0], mnist[1], tmp_path / "p.ckpt")
+    assert not (tmp_path / "p.ckpt").exists()
+
+
+def test_split_is_stratified_and_keeps_single_digits_for_training(drawn):
+    mine = _per_digit(drawn, 5) + [d for d in drawn if d.label == 3][5:6]
+    train, held = split_personal(mine, 0.2, np.random.default_rng(0))
+    assert len(train) + len(held) == len(mine)
+    assert sorted(d.label for d in held) == list(range(10))  # one held out per digit
+    lonely = [Drawing(drawn[0].strokes, 4)]
+    train, held = split_personal(lonely, 0.2, np.random.default_rng(0))
+    assert held == [] and len(train) == 1
+
+
+def test_stroke_augmentation_varies_shape_but_not_structure(drawn):
+    d = drawn[60]
+    rng = np.random.default_rng(0)
+    strokes, pen = augment_strokes(d.strokes, rng)
+    assert [len(s.points) for s in strokes] == [len(s.points) for s in d.strokes]
+    moved = np.abs(np.array(strokes[0].points) - np.array(d.strokes[0].points)).max()
+    assert 0.001 < moved < 0.2
+    assert 0.085 * 0.8 <= pen <= 0.085 * 1.3
+    images, labels = drawing_variants(drawn[:3], 4, rng)
+    assert images.shape == (12, 28, 28) and labels.tolist() == [drawn[0].label] * 4 + [
+        drawn[1].label] * 4 + [drawn[2].label] * 4
+    assert not np.array_equal(images[0], images[1])  # each copy is another variant
+    assert 200 < images[0].max() <= 255
+
+
+def test_bad_config_is_refused_in_one_line():
+    for field, value in (("epochs", 0), ("lr", float("nan")), ("personal_share", 1.5),
+                         ("device", "TPU"), ("copies", True)):
+        cfg = FinetuneConfig(**{field: value})
+        with pytest.raises(ConfigError) as err:
+            cfg.validate()
+        assert "\n" not in str(err.value)
+
+
+def test_refuses_to_overwrite_the_shipped_checkpoint(drawn, mnist, shipped_ckpt):
+    with pytest.raises(TrainingError, match="shipped checkpoint"):
+        finetune(shipped_ckpt, _per_digit(drawn, 3), mnist[0], mnist[1], shipped_ckpt)
+
+
+def test_learns_a_users_own_way_of_writing(drawn, mnist, shipped_ckpt, tmp_path):
+    """A user whose 7s mean 1: after fine-tuning the held-out '7-shaped 1s' read as 1."""
+    mine = []
+    for d in _per_digit(drawn, 6):
+        mine.append(Drawing(d.strokes, 1 if d.label == 7 else d.label, d.style))
+    mine = [d for d in mine if d.label != 1 or d.style.startswith("7")]  # 1 = a 7's shape
+    cfg = FinetuneConfig(epochs=3, holdout_share=0.34, eval_limit=200)
+    result = finetune(shipped_ckpt, mine, mnist[0], mnist[1], tmp_path / "mine.ckpt", cfg)
+    assert result.checkpoint == tmp_path / "mine.ckpt" and result.checkpoint.is_file()
+    assert result.personal_heldout >= 9 and result.personal_after > result.personal_before
+    # Its 7s now mean 1, so MNIST's 7s suffer; the rest of MNIST must not collapse.
+    assert result.mnist_after >= 0.85
+    info = read_info(result.checkpoint)
+    assert info.personal_digits == result.personal_trained == len(mine) - result.personal_heldout
+    assert info.train_config["recipe"] == "personal"
+    assert info.test_accuracy == result.mnist_after
+
+
+def test_stop_before_the_first_step_saves_nothing(drawn, mnist, shipped_ckpt, tmp_path):
+    import threading
+
+    stop = threading.Event()
+    stop.set()
+    result = finetune(shipped_ckpt, _per_digit(drawn, 3), mnist[0], None,
+                      tmp_path / "x.ckpt", FinetuneConfig(epochs=1), stop=stop)
+    assert result.stopped and result.steps == 0 and result.checkpoint is None
+    assert not (tmp_path / "x.ckpt").exists()
+
+
+def test_cli_finetune_then_eval(drawn, tmp_path, capsys):
+    strokes = tmp_path / "mine.json"
+    save_drawings(strokes, _per_digit(drawn, 3))
+    out = tmp_path / "personal.ckpt"
+    code = main(["finetune", "--drawings", str(strokes), "--out", str(out), "--data-dir",
+                 str(SUBSET), "--epochs", "1", "--eval-limit", "100", "--quiet", "--json"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert Path(report["checkpoint"]) == out and report["personal_total"] == 30
+    assert report["personal_heldout"] == 10 and report["mnist_samples"] == 100
+    assert main(["eval", "--checkpoint", str(out), "--strokes", str(strokes), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["samples"] == 30
+
+
+def test_cli_finetune_bad_input_is_one_line(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    code = main(["finetune", "--drawings", str(bad), "--out", str(tmp_path / "o.ckpt"),
+                 "--data-dir", str(SUBSET), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and err.startswith("lenet-gui: error:") and "\n" not in err
