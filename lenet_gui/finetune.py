@@ -25,6 +25,7 @@ from .config import DEVICES, default_checkpoint_dir, shipped_checkpoint
 from .data import Split
 from .errors import ConfigError, TrainingError
 from .strokes import Drawing
+from .train import EpochResult, Progress
 
 #: Fewer than this many labelled drawings cannot both teach and measure anything.
 MIN_PERSONAL_DIGITS = 20
@@ -70,17 +71,6 @@ class FinetuneConfig:
             bad(f"learning rate must be positive, got {self.lr}")
         if self.device not in DEVICES:
             bad(f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
-
-
-@dataclass
-class FinetuneProgress:
-    epoch: int
-    epochs: int
-    step: int  # 1-based, over the whole run
-    total_steps: int
-    loss: float
-    elapsed_s: float
-    eta_s: float
 
 
 @dataclass
@@ -141,7 +131,8 @@ def default_personal_path() -> Path:
 def finetune(base: Path, drawings: list[Drawing], mnist_train: Split,
              mnist_test: Split | None = None, out: Path | None = None,
              config: FinetuneConfig | None = None, *,
-             on_progress: Callable[[FinetuneProgress], None] | None = None,
+             on_progress: Callable[[Progress], None] | None = None,
+             on_epoch: Callable[[EpochResult], None] | None = None,
              on_log: Callable[[str], None] | None = None,
              stop: threading.Event | None = None) -> FinetuneResult:
     """Fine-tune ``base`` on the user's ``drawings`` mixed with MNIST; save to ``out``."""
@@ -208,6 +199,7 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: Split,
         step_fn.set_lr(lr)
         images, labels = drawing_variants(train_set, config.copies, rng)
         order = rng.permutation(len(images))
+        epoch_start, losses = time.perf_counter(), []
         for s in range(steps_per_epoch):
             if stop is not None and stop.is_set():
                 stopped = True
@@ -225,13 +217,20 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: Split,
                                     f"diverged (learning rate {config.lr} too high?); "
                                     "nothing was saved")
             done += 1
+            losses.append(loss)
             if on_progress is not None:
                 elapsed = time.perf_counter() - t0
                 rate = done / elapsed if elapsed > 0 else 0.0
-                on_progress(FinetuneProgress(epoch, config.epochs, done, total, loss, elapsed,
-                                             (total - done) / rate if rate else math.inf))
+                on_progress(Progress(epoch, config.epochs, s + 1, steps_per_epoch, done, total,
+                                     loss, rate * config.batch_size, elapsed,
+                                     (total - done) / rate if rate else math.inf, lr))
         if stopped:
             break
+        line = EpochResult(epoch, float(np.mean(losses)), math.nan, 0, lr,
+                           time.perf_counter() - epoch_start, False)
+        log(f"epoch {epoch}: mean loss {line.mean_loss:.4f} [{line.elapsed_s:.1f} s]")
+        if on_epoch is not None:
+            on_epoch(line)
     personal_after, mnist_after = measure()
     result = FinetuneResult(None, len(drawings), len(train_set), len(held), personal_before,
                             personal_after, mnist_before, mnist_after,
@@ -251,5 +250,5 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: Split,
     return result
 
 
-__all__ = ["finetune", "FinetuneConfig", "FinetuneResult", "FinetuneProgress",
+__all__ = ["finetune", "FinetuneConfig", "FinetuneResult",
            "check_enough", "split_personal", "MIN_PERSONAL_DIGITS", "default_personal_path"]

@@ -19,12 +19,15 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFi
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..config import DEVICES, RECIPES, TrainConfig, default_data_dir
+from ..finetune import FinetuneConfig, check_enough
 from ..devices import DeviceStatus
 from ..errors import ConfigError
 from .loss_plot import LossPlot
 from .worker import Throttle, TrainingSignals, Worker, start_worker, stop_and_wait
 
 REPORT_INTERVAL_S = 0.1
+PERSONAL = "personal"  # the recipe that learns the user's handwriting (lenet_gui.finetune)
+TAB_RECIPES = RECIPES + (PERSONAL,)
 
 
 def format_duration(seconds: float) -> str:
@@ -123,6 +126,8 @@ class TrainTab(QWidget):
         # From check_data: (fingerprint, train split, test split) or (fingerprint, error)
         self._data_cache = None
         self._loading = {"done": True}
+        # Set by the window: () -> (My digits drawings, the checkpoint in use).
+        self.personal_source = None
         self.signals = TrainingSignals(self)
         self.signals.losses_reported.connect(self._on_losses)
         self.signals.progress_reported.connect(self._on_progress)
@@ -138,11 +143,14 @@ class TrainTab(QWidget):
         course = TrainConfig()
         self.recipe_combo = QComboBox()
         self.recipe_combo.setObjectName("recipe_combo")
-        for name in RECIPES:
+        for name in TAB_RECIPES:
             self.recipe_combo.addItem(name.capitalize(), name)
         self.recipe_combo.setToolTip("Course: the course's recipe (Momentum SGD, 3 epochs).\n"
                                      "Robust: augmentation (rotation, scale, shear, elastic, "
-                                     "stroke width), cosine learning rate, weight decay.")
+                                     "stroke width, the slashed 0, continental 1 and crossed "
+                                     "7), cosine learning rate, weight decay.\n"
+                                     "Personal: learn my handwriting — fine-tune the model in "
+                                     "use on My digits mixed with MNIST.")
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setObjectName("epochs_spin")
         self.epochs_spin.setRange(1, 1000)
@@ -186,6 +194,11 @@ class TrainTab(QWidget):
         form.addRow("Training images", self.limit_spin)
         form.addRow("Device", self.device_combo)
         form.addRow("", self.device_reason)
+        self.personal_status = QLabel()
+        self.personal_status.setObjectName("personal_status")
+        self.personal_status.setWordWrap(True)
+        self.personal_status.hide()
+        form.addRow("", self.personal_status)
         hyper = QGroupBox("Hyperparameters")
         hyper.setLayout(form)
 
@@ -311,7 +324,52 @@ class TrainTab(QWidget):
     def _on_recipe_changed(self) -> None:
         recipe = self.recipe_combo.currentData()
         limit, seed = self.limit_spin.value() or None, self.seed_spin.value()
-        self.set_config(TrainConfig.for_recipe(recipe, limit=limit, seed=seed))
+        if recipe == PERSONAL:
+            p = FinetuneConfig()
+            self.epochs_spin.setValue(p.epochs)
+            self.lr_spin.setValue(p.lr)
+            self.momentum_spin.setValue(p.momentum)
+            self.batch_spin.setValue(p.batch_size)
+        else:
+            self.set_config(TrainConfig.for_recipe(recipe, limit=limit, seed=seed))
+        self.refresh_personal()
+
+    def is_personal(self) -> bool:
+        return self.recipe_combo.currentData() == PERSONAL
+
+    def personal_config(self) -> FinetuneConfig:
+        """The widgets' values as the personal recipe's config, validated."""
+        config = FinetuneConfig(epochs=self.epochs_spin.value(),
+                                lr=round(self.lr_spin.value(), 6),
+                                momentum=round(self.momentum_spin.value(), 6),
+                                batch_size=self.batch_spin.value(), seed=self.seed_spin.value(),
+                                device=self.device_combo.currentData() or "CPU")
+        config.validate()
+        return config
+
+    def refresh_personal(self) -> None:
+        """Show what the personal recipe would learn from; disable Start if too little."""
+        personal = self.is_personal()
+        self.personal_status.setVisible(personal)
+        self.limit_spin.setEnabled(not personal and not self.is_training())
+        self.start_button.setText("Learn my handwriting" if personal else "Start training")
+        if not personal:
+            self.start_button.setEnabled(not self.is_training())
+            self.start_button.setToolTip("")
+            return
+        drawings = self.personal_source()[0] if self.personal_source else []
+        reason = check_enough(drawings)
+        counts = [sum(1 for d in drawings if d.label == k) for k in range(10)]
+        text = (f"{len(drawings)} of your digits in My digits ("
+                + ", ".join(f"{k}: {c}" for k, c in enumerate(counts) if c) + ")"
+                if drawings else "My digits is empty: teach digits in the Draw tab "
+                "(draw one, then press its key)")
+        self.personal_status.setText(text + (f". Learning {reason}." if reason else
+                                             ". Fine-tunes the model in use on them, mixed "
+                                             "with MNIST."))
+        self.personal_status.setStyleSheet("color: #c62828;" if reason else "")
+        self.start_button.setEnabled(reason is None and not self.is_training())
+        self.start_button.setToolTip(f"Learning {reason}" if reason else "")
 
     def config(self) -> TrainConfig:
         """The widgets' values as a TrainConfig, validated (ConfigError with the reason)."""
@@ -339,7 +397,7 @@ class TrainTab(QWidget):
         settings.beginGroup("train")
         try:
             recipe = settings.value("recipe")
-            if recipe in RECIPES:
+            if recipe in TAB_RECIPES:
                 self.recipe_combo.blockSignals(True)
                 self.recipe_combo.setCurrentIndex(self.recipe_combo.findData(recipe))
                 self.recipe_combo.blockSignals(False)
@@ -360,6 +418,7 @@ class TrainTab(QWidget):
                 self.data_dir_edit.setText(data_dir)
         finally:
             settings.endGroup()
+        self.refresh_personal()
 
     # -------------------------------------------------------------- devices
     def set_devices(self, devices: list[DeviceStatus] | None) -> None:
@@ -510,6 +569,8 @@ class TrainTab(QWidget):
         """Validate and start training in a worker thread; False (with a message) if not."""
         if self._worker is not None:
             return False
+        if self.is_personal():
+            return self._start_personal()
         try:
             config = self.config()
         except ConfigError as exc:
@@ -583,6 +644,53 @@ class TrainTab(QWidget):
             finally:
                 flush()
 
+        self.append_log(f"— training started: {config.recipe} recipe, {config.epochs} "
+                        f"epochs, lr {config.lr}, batch {config.batch_size} —")
+        self._launch(job, self._on_finished)
+        return True
+
+    def _cached_splits(self, data_dir: Path):
+        """(train, test) from the folder check, or None (the worker reads them)."""
+        from ..data import require_files
+        from ..errors import LenetGuiError
+
+        cache = self._data_cache
+        if cache is not None and cache[0] == _fingerprint(data_dir):
+            if isinstance(cache[1], str):
+                raise LenetGuiError(cache[1])
+            return cache[1], cache[2]
+        require_files(data_dir)
+        return None
+
+    def _start_personal(self) -> bool:
+        """Learn my handwriting: fine-tune the model in use on My digits, in a worker."""
+        from ..errors import LenetGuiError
+        from ..finetune import default_personal_path
+        from .personal_job import make_personal_job
+
+        drawings, base = self.personal_source() if self.personal_source else ([], None)
+        reason = check_enough(drawings)
+        try:
+            if reason:
+                raise LenetGuiError(f"learning {reason}")
+            if base is None:
+                raise LenetGuiError("no model is loaded yet to start from")
+            config = self.personal_config()
+            data_dir = self.data_dir()
+            splits = self._cached_splits(data_dir)
+        except (ConfigError, LenetGuiError) as exc:
+            self.banner.show_message("error", f"Cannot start: {exc}")
+            return False
+        loading = {"done": splits is not None}
+        self._loading = loading
+        job = make_personal_job(Path(base), list(drawings), data_dir, splits, config,
+                                self.signals, default_personal_path(), loading)
+        self.append_log(f"— learning your handwriting: {len(drawings)} digits, starting "
+                        f"from {Path(base).name}, {config.epochs} epochs, lr {config.lr} —")
+        self._launch(job, self._on_personal_finished)
+        return True
+
+    def _launch(self, job, on_returned) -> None:
         self._last_result = None
         self.loss_plot.clear()
         self.accuracy_table.setRowCount(0)
@@ -591,16 +699,21 @@ class TrainTab(QWidget):
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("starting… (MindSpore compiles the network)")
         self.progress_label.setText(" ")
-        self.append_log(f"— training started: {config.recipe} recipe, {config.epochs} "
-                        f"epochs, lr {config.lr}, batch {config.batch_size} —")
         worker, thread = start_worker(job, self, "train")
-        worker.returned.connect(self._on_finished)
+        worker.returned.connect(on_returned)
         worker.errored.connect(self._on_error)
         thread.finished.connect(self._on_thread_finished)
         self._worker, self._thread = worker, thread
         self._set_running(True)
         thread.start()
-        return True
+
+    def _on_personal_finished(self, result) -> None:
+        from .personal_job import personal_summary
+
+        self._last_result = result
+        self.banner.show_message("success" if result.checkpoint else "info",
+                                 personal_summary(result),
+                                 action="Use this model" if result.checkpoint else None)
 
     def stop(self) -> None:
         if self._worker is not None:
@@ -625,6 +738,9 @@ class TrainTab(QWidget):
                   self.batch_spin, self.seed_spin, self.limit_spin, self.device_combo,
                   self.data_dir_edit, self.browse_button):
             w.setEnabled(not running)
+        self.refresh_personal()
+        if running:
+            self.start_button.setEnabled(False)
         self.training_state_changed.emit(running)
 
     def _on_losses(self, points: list) -> None:
