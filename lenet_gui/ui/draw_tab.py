@@ -1,16 +1,25 @@
-"""Draw tab: canvas -> shared preprocessing -> recognizer -> digit, bars, what the model saw."""
+"""Draw tab: canvas -> shared preprocessing -> recognizer -> digit, bars, what the model saw.
+
+Teaching: a digit key (0-9), or a click on that digit's bar, saves the drawing with
+that label in My digits (ui/teach.py shows "Saved as 7 … Undo") and clears the canvas
+for the next one.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtGui import (QColor, QFont, QImage, QKeyEvent, QKeySequence, QMouseEvent,
+                           QPainter, QPixmap, QShortcut)
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
+from ..errors import LenetGuiError
 from ..predict import Prediction, Recognizer, predict_one
 from ..preprocess import denormalise, preprocess_ink
 from .canvas import Canvas
+from .my_digits_hub import MyDigitsHub
+from .teach import TeachPanel
 
 LIVE_INTERVAL_MS = 40  # at most ~25 predictions a second while drawing
 ACCENT = QColor("#2f6fde")
@@ -18,7 +27,9 @@ HINT = "Draw a digit, 0 to 9, in the box.\nLeft button draws, right button erase
 
 
 class ProbabilityBars(QWidget):
-    """Ten labelled bars, the winner highlighted."""
+    """Ten labelled bars, the winner highlighted; clicking a row means "it is this digit"."""
+
+    digit_clicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -26,10 +37,22 @@ class ProbabilityBars(QWidget):
         self.probabilities: list[float] | None = None
         self.setMinimumSize(200, 10 * 20)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setToolTip("The probability the network gives each digit")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("The probability the network gives each digit.\n"
+                        "Click a digit to save your drawing as that digit in My digits.")
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(260, 10 * 24)
+
+    def row_at(self, y: float) -> int:
+        return min(9, max(0, int(y / (self.height() / 10.0))))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.digit_clicked.emit(self.row_at(event.position().y()))
+            event.accept()
+        else:
+            super().mousePressEvent(event)
 
     def set_probabilities(self, probabilities: list[float] | None) -> None:
         self.probabilities = probabilities
@@ -77,6 +100,8 @@ class DrawTab(QWidget):
         self.last_prediction: tuple[int, list[float]] | None = None
         self.last_input: np.ndarray | None = None
         self.model_error: str | None = None
+        self.my_digits: MyDigitsHub | None = None
+        self.last_taught: str | None = None  # id of the drawing the Undo would remove
 
         self.canvas = Canvas(self)
         self.clear_button = QPushButton("Clear")
@@ -91,14 +116,17 @@ class DrawTab(QWidget):
         self.eraser_button.setCheckable(True)
         self.eraser_button.setToolTip("Erase with the left button too (E)")
 
+        self.teach_panel = TeachPanel()
         buttons = QHBoxLayout()
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.undo_button)
         buttons.addWidget(self.eraser_button)
-        buttons.addStretch(1)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.teach_panel, 1)  # (the right column has no height to spare)
         left = QVBoxLayout()
         left.addWidget(self.canvas, 1)
         left.addLayout(buttons)
+        left.addWidget(self.teach_panel.counts_label)
 
         self.digit_label = QLabel("?")
         self.digit_label.setObjectName("digit_label")
@@ -161,7 +189,70 @@ class DrawTab(QWidget):
         for key in (Qt.Key.Key_Escape, Qt.Key.Key_Delete):
             QShortcut(QKeySequence(key), self, self.canvas.clear)
         QShortcut(QKeySequence(Qt.Key.Key_E), self, self.eraser_button.toggle)
+        self.bars.digit_clicked.connect(self.teach)
+        self.teach_panel.undo_requested.connect(self.undo_teach)
         self._show_empty()
+
+    # -------------------------------------------------------------- teaching
+    def set_my_digits(self, hub: MyDigitsHub | None) -> None:
+        """Where taught drawings go (the window's one store)."""
+        self.my_digits = hub
+        if hub is not None:
+            hub.changed.connect(self._show_counts)
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        self.teach_panel.set_counts(self.my_digits.counts() if self.my_digits else [0] * 10)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        # Keys the canvas and the buttons do not use arrive here.
+        digit = int(event.key()) - Qt.Key.Key_0.value
+        chord = event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                     | Qt.KeyboardModifier.AltModifier
+                                     | Qt.KeyboardModifier.MetaModifier)
+        if 0 <= digit <= 9 and not chord:
+            self.teach(digit)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def teach(self, label: int) -> str | None:
+        """Save the drawing as ``label`` in My digits, then clear the canvas; the id or None."""
+        if self.my_digits is None:
+            self.teach_panel.show_hint("My digits is not available here.", warn=True)
+            return None
+        if self.canvas.is_empty():
+            self.teach_panel.show_hint(f"Draw a {label} first, then press {label}.", warn=True)
+            return None
+        # An opened image is pixels, not strokes: My digits keeps strokes only.
+        if getattr(self.canvas, "_background", None) is not None:
+            self.teach_panel.show_hint("My digits keeps drawings, not an opened image: clear "
+                                       "it and draw.", warn=True)
+            return None
+        try:
+            ident = self.my_digits.add(self.canvas.strokes, label)
+        except LenetGuiError as exc:
+            self.teach_panel.show_hint(f"Not saved: {exc}", warn=True)
+            return None
+        self.last_taught = ident
+        self.canvas.clear()
+        self.teach_panel.show_saved(label)
+        return ident
+
+    def undo_teach(self) -> None:
+        """Take the last taught drawing out of My digits, back onto an empty canvas."""
+        ident, self.last_taught = self.last_taught, None
+        if ident is None or self.my_digits is None:
+            self.teach_panel.show_default_hint()
+            return
+        try:
+            removal = self.my_digits.remove(ident)
+        except LenetGuiError as exc:  # deleted meanwhile in the My digits tab
+            self.teach_panel.show_hint(f"Nothing to undo: {exc}")
+            return
+        if removal.entries and self.canvas.is_empty():
+            self.canvas.set_strokes(removal.entries[0].strokes)
+        self.teach_panel.show_hint("Removed from My digits.")
 
     # ---------------------------------------------------------------- model
     def set_recognizer(self, recognizer: Recognizer | None, error: str | None = None) -> None:

@@ -1,4 +1,5 @@
-"""The main window: Draw and Train tabs, menus, status bar; wires widgets to the core.
+"""The main window: Draw, Train and My digits tabs, menus, status bar; wires widgets to
+the core.
 
 The window is built and shown before MindSpore is imported; the model loads in a
 worker thread right after, and the device probe runs beside it.
@@ -15,8 +16,11 @@ from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from .. import __version__
-from ..config import APP_NAME, resource_path, shipped_checkpoint
+from ..config import APP_NAME, resource_path, shipped_checkpoint, user_data_dir
+from ..my_digits import MY_DIGITS_FILE, MyDigits
 from .draw_tab import DrawTab
+from .my_digits_hub import MyDigitsHub
+from .my_digits_view import MyDigitsView
 from .train_tab import TrainTab
 from .worker import Worker, start_worker, stop_and_wait
 
@@ -42,7 +46,9 @@ class MainWindow(QMainWindow):
     model_failed = Signal(str)  # why a checkpoint could not be used
 
     def __init__(self, checkpoint: Path | None = None, device: str | None = None,
-                 settings: QSettings | None = None) -> None:
+                 settings: QSettings | None = None,
+                 my_digits: MyDigits | Path | None = None) -> None:
+        """``my_digits``: the store, or its file; default ``user_data_dir()/my_digits.json``."""
         super().__init__()
         self.setObjectName("main_window")
         self.setWindowTitle("LeNet5 digit recognizer")
@@ -52,13 +58,24 @@ class MainWindow(QMainWindow):
         self.checkpoint: Path | None = None  # the checkpoint in use
         self._jobs: list = []  # (worker, thread) pairs kept alive until they finish
 
+        # The user's own drawings: one store, shared by the Draw tab's teach and the
+        # My digits tab (and, later, the Train tab's "Learn my handwriting").
+        if not isinstance(my_digits, MyDigits):
+            my_digits = MyDigits(Path(my_digits) if my_digits is not None
+                                 else user_data_dir() / MY_DIGITS_FILE)
+        self.my_digits: MyDigits = my_digits
+        self.my_digits_hub = MyDigitsHub(my_digits, self)
+
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.tabs.setDocumentMode(True)
         self.draw_tab = DrawTab()
+        self.draw_tab.set_my_digits(self.my_digits_hub)
         self.train_tab = TrainTab()
+        self.my_digits_view = MyDigitsView(self.my_digits_hub)
         self.tabs.addTab(self.draw_tab, "Draw")
-        self.tabs.addTab(self.train_tab, "Train")
+        self.tabs.addTab(self.train_tab, "Train")  # indexes 0, 1 as saved by older versions
+        self.tabs.addTab(self.my_digits_view, "My digits")
         self.setCentralWidget(self.tabs)
 
         self.model_label = QLabel("Loading the model…")
@@ -66,6 +83,10 @@ class MainWindow(QMainWindow):
         self.training_label = QLabel()
         self.statusBar().addWidget(self.model_label, 1)
         self.statusBar().addPermanentWidget(self.training_label)
+
+        if my_digits.recovered_message:  # once, and never a modal box
+            self.statusBar().showMessage(my_digits.recovered_message, 30000)
+            self.my_digits_view.show_banner(my_digits.recovered_message)
 
         self._build_menus()
         self.train_tab.use_checkpoint_requested.connect(self.load_checkpoint)
@@ -328,6 +349,7 @@ class MainWindow(QMainWindow):
         if self.settings is not None:
             self.save_settings(self.settings)
         self.train_tab.shutdown()
+        self.my_digits_view.shutdown()
         for worker, thread in list(self._jobs):
             stop_and_wait(worker, thread)
         super().closeEvent(event)
