@@ -104,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--holdout", type=_non_negative_int,
                    help="hold out the last N training images to choose the best epoch "
                         "(robust recipe: 5000; course: 0 = choose on the test set)")
+    p.add_argument("--nondigits", type=_finite_float, metavar="SHARE",
+                   help="outlier exposure: this share of every batch is generated "
+                        "non-digits with a uniform target (e.g. 0.1), so the model can say "
+                        "'not a digit'")
+    p.add_argument("--init-checkpoint", type=Path, metavar="CKPT",
+                   help="start from these weights instead of random ones")
     p.add_argument("--select-strokes", type=Path, nargs="+", metavar="FILE",
                    help="stroke files of drawn digits that judge the best epoch too "
                         "(with the held-out images)")
@@ -168,7 +174,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         args.recipe, epochs=args.epochs, lr=args.lr, momentum=args.momentum,
         batch_size=args.batch_size, device=args.device, seed=args.seed, limit=args.limit,
         eval_limit=args.eval_limit, holdout=args.holdout,
-        select_strokes=tuple(str(p) for p in args.select_strokes or ()) or None)
+        select_strokes=tuple(str(p) for p in args.select_strokes or ()) or None,
+        nondigits=args.nondigits,
+        init_checkpoint=str(args.init_checkpoint) if args.init_checkpoint else None)
     config.validate()
     data_dir = args.data_dir or default_data_dir()
     train_split = load_split(data_dir, "train")

@@ -36,6 +36,10 @@ class TrainConfig:
     styles: bool = False  # style synthesis: slashed 0, continental 1, crossed 7 (robust)
     # Stroke files of drawn digits that also judge the best epoch (with the holdout).
     select_strokes: tuple[str, ...] = ()
+    # Outlier exposure: this share of every batch is generated non-digits (target:
+    # the uniform distribution), so the network can say "not a digit".
+    nondigits: float = 0.0
+    init_checkpoint: str = ""  # start from these weights instead of random ones
 
     def validate(self, n_train: int | None = None) -> None:
         """Reject values training cannot use, with the reason, before anything runs."""
@@ -80,6 +84,8 @@ class TrainConfig:
             bad(f"holdout must be a whole number >= 0, got {self.holdout!r}")
         if self.eval_limit is not None and self.eval_limit < 1:
             bad(f"eval limit must be positive, got {self.eval_limit}")
+        if not isinstance(self.nondigits, (int, float)) or not 0 <= self.nondigits <= 0.5:
+            bad(f"non-digit share must be in [0, 0.5], got {self.nondigits!r}")
         if self.device not in DEVICES:
             bad(f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
         if self.recipe not in RECIPES:

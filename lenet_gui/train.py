@@ -81,6 +81,9 @@ EpochFn = Callable[[EpochResult], None]
 LogFn = Callable[[str], None]
 
 
+OUTLIER_POOL = 20000  # generated non-digits kept for outlier exposure
+
+
 def default_checkpoint_path(config: TrainConfig) -> Path:
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     return default_checkpoint_dir() / f"lenet5-{config.recipe}-{stamp}.ckpt"
@@ -147,9 +150,16 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
     ms.set_seed(config.seed)
     from .train_step import make_train_step
 
-    net = build_lenet5()
+    if config.init_checkpoint:
+        from .model import load_checkpoint
+
+        net, _ = load_checkpoint(Path(config.init_checkpoint))
+        log(f"starting from the weights of {config.init_checkpoint}")
+    else:
+        net = build_lenet5()
+    outliers = config.nondigits > 0
     step_fn = make_train_step(net, learning_rate=config.lr, momentum=config.momentum,
-                              weight_decay=config.weight_decay)
+                              weight_decay=config.weight_decay, soft_labels=outliers)
     # Small evaluation batches: each holds MindSpore's lock, which the window's
     # recognizer waits for.
     forward = make_forward(net, largest=256)
@@ -164,10 +174,34 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
     inputs = None if augment else normalise(train_split.images)
     labels = train_split.labels.astype(np.int32)
 
-    def make_batch(idx: np.ndarray) -> np.ndarray:
+    outlier_rng = np.random.default_rng([config.seed, 7])
+    outlier_pool = None
+    if outliers:
+        from .nondigits import nondigit_images
+
+        # Drawn once (rendering is the slow part); each batch then re-augments them.
+        size = min(OUTLIER_POOL, max(1000, int(2 * len(train_split) * config.nondigits)))
+        log(f"generating {size:,} non-digits for outlier exposure")
+        outlier_pool = nondigit_images(size, outlier_rng)
+
+    def make_batch(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if augment is not None:
-            return normalise(augment(train_split.images[idx], train_split.labels[idx]))
-        return inputs[idx]
+            x = normalise(augment(train_split.images[idx], train_split.labels[idx]))
+        else:
+            x = inputs[idx]
+        if not outliers:
+            return x, labels[idx]
+        # Outlier exposure (Hendrycks et al. 2019): the last part of each batch is
+        # generated non-digits with the uniform distribution as their target.
+        k = max(1, int(round(len(idx) * config.nondigits)))
+        extra = outlier_pool[outlier_rng.integers(0, len(outlier_pool), k)]
+        if augment is not None:
+            extra = augment(extra)
+        x = x.copy()
+        x[-k:] = normalise(extra)
+        y = np.eye(10, dtype=np.float32)[labels[idx]]
+        y[-k:] = 0.1
+        return x, y
 
     def evaluate(split: Split | None) -> EvalResult | None:
         return None if split is None else evaluate_arrays(forward, split.images, split.labels)
@@ -229,10 +263,10 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
                 if stop is not None and stop.is_set():
                     result.stopped = True
                     break
-                x = upcoming.result()
+                x, y = upcoming.result()
                 if step < steps_per_epoch:
                     upcoming = prefetch.submit(make_batch, batches[step])
-                loss = float(step_fn(x, labels[idx]))
+                loss = float(step_fn(x, y))
                 if not math.isfinite(loss):
                     raise TrainingError(_diverged_message(loss, epoch, step, config, result))
                 losses.append(loss)

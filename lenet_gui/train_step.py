@@ -76,10 +76,12 @@ def _graph_mode() -> bool:
 class _FastStep(nn.Cell):
     """value_and_grad + nn.Momentum's update (weight decay, ApplyMomentum) in one graph."""
 
-    def __init__(self, net, learning_rate: float, momentum: float, weight_decay: float):
+    def __init__(self, net, learning_rate: float, momentum: float, weight_decay: float,
+                 soft_labels: bool = False):
         super().__init__(auto_prefix=False)
         self.net = net
-        self.loss_fn = nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean")
+        self.loss_fn = nn.SoftmaxCrossEntropyWithLogits(sparse=not soft_labels,
+                                                        reduction="mean")
         self.params = ParameterTuple(net.trainable_params())
         self.moments = self.params.clone(prefix="moments", init="zeros")
         self.learning_rate = Parameter(Tensor(learning_rate, mstype.float32),
@@ -110,12 +112,13 @@ class TrainStep:
     """``step(x, y) -> float loss``: one Momentum-SGD step on ``net``, in place."""
 
     def __init__(self, net, learning_rate: float, momentum: float, weight_decay: float = 0.0,
-                 style: str = "auto"):
+                 style: str = "auto", soft_labels: bool = False):
         if style not in STYLES:
             raise ValueError(f"unknown training step style {style!r}; choose one of "
                              f"{', '.join(STYLES)}")
         self.style = "fast" if style == "auto" else style
         self.net = net
+        self.soft_labels = soft_labels
         self._lock = MS_LOCK
         with MS_LOCK:
             self._build(net, learning_rate, momentum, weight_decay)
@@ -129,11 +132,13 @@ class TrainStep:
     def _build(self, net, learning_rate, momentum, weight_decay) -> None:
         self._lr = float(learning_rate)
         if self.style == "fast":
-            self._cell = _FastStep(net, learning_rate, momentum, weight_decay)
+            self._cell = _FastStep(net, learning_rate, momentum, weight_decay,
+                                   self.soft_labels)
             self._lr_param = self._cell.learning_rate
             self._run = self._cell
         else:
-            loss = nn.SoftmaxCrossEntropyWithLogits(sparse=True, reduction="mean")
+            loss = nn.SoftmaxCrossEntropyWithLogits(sparse=not self.soft_labels,
+                                                    reduction="mean")
             opt = nn.Momentum(net.trainable_params(), float(learning_rate), float(momentum),
                               weight_decay=float(weight_decay))
             self._cell = nn.TrainOneStepCell(nn.WithLossCell(net, loss), opt)
@@ -164,22 +169,25 @@ class TrainStep:
 
     def __call__(self, x: np.ndarray, y: np.ndarray) -> float:
         xt = Tensor(np.ascontiguousarray(x, dtype=np.float32))
-        yt = Tensor(np.ascontiguousarray(y, dtype=np.int32))
+        # Soft labels: (B, 10) target distributions (outlier exposure gives a
+        # non-digit the uniform one); else (B,) class indices.
+        yt = Tensor(np.ascontiguousarray(y, dtype=np.float32 if self.soft_labels else np.int32))
         with self._lock:
             return float(self._run(xt, yt).asnumpy())
 
 
 def make_train_step(net, learning_rate: float, momentum: float, weight_decay: float = 0.0,
-                    style: str = "auto") -> TrainStep:
+                    style: str = "auto", soft_labels: bool = False) -> TrainStep:
     """A ``TrainStep`` for ``net``: ``step(x (B,1,32,32) float32, y (B,) int32) -> float``.
 
     Updates ``net``'s parameters in place with ``nn.Momentum`` semantics
     (``g += weight_decay * w``; ``v = momentum * v + g``; ``w -= lr * v``).
     ``step.set_lr(value)`` changes the learning rate. The first call per batch
     shape compiles (about 0.3-0.5 s). Load any checkpoint into ``net`` first (see
-    the module docstring).
+    the module docstring). ``soft_labels=True``: ``y`` is (B, 10) float32 target
+    distributions instead of class indices.
     """
-    return TrainStep(net, learning_rate, momentum, weight_decay, style)
+    return TrainStep(net, learning_rate, momentum, weight_decay, style, soft_labels)
 
 
 __all__ = ["make_train_step", "TrainStep", "STYLES"]

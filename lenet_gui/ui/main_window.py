@@ -72,6 +72,9 @@ class MainWindow(QMainWindow):
         self.draw_tab = DrawTab()
         self.draw_tab.set_my_digits(self.my_digits_hub)
         self.train_tab = TrainTab()
+        # Learn my handwriting starts from the model in use and learns My digits.
+        self.train_tab.personal_source = lambda: (self.my_digits.drawings(), self.checkpoint)
+        self.my_digits_hub.changed.connect(self.train_tab.refresh_personal)
         self.my_digits_view = MyDigitsView(self.my_digits_hub)
         self.tabs.addTab(self.draw_tab, "Draw")
         self.tabs.addTab(self.train_tab, "Train")  # indexes 0, 1 as saved by older versions
