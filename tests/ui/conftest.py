@@ -17,10 +17,11 @@ def qapp_args():
 
 
 @pytest.fixture()
-def window(qtbot, shipped_ckpt):
+def window(qtbot, shipped_ckpt, tmp_path):
     from lenet_gui.ui.main_window import MainWindow
 
-    w = MainWindow(checkpoint=None)
+    # Each test its own My digits file: what one test teaches never leaks into another.
+    w = MainWindow(checkpoint=None, my_digits=tmp_path / "my_digits.json")
     qtbot.addWidget(w)
     w.resize(1100, 720)
     w.show()
