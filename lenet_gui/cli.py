@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_finetune_parser(sub, _positive_int, _device)
 
-    p = sub.add_parser("predict", help="recognize digits in image files")
+    p = sub.add_parser("predict", help="read the digit or number in image files")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     p.add_argument("--checkpoint", type=Path, help="default: the shipped checkpoint")
     p.add_argument("--json", action="store_true", help="one JSON object per image")
@@ -275,37 +275,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from .predict import predict_one
-    from .preprocess import preprocess_ink, read_image_ink
+    from .cli_predict import cmd_predict as run
 
-    recognizer = _recognizer(args.checkpoint)
-    failures = 0
-    for path in args.images:
-        try:
-            model_input = preprocess_ink(read_image_ink(path))
-        except LenetGuiError as exc:
-            failures += 1
-            if args.json:
-                print(json.dumps({"image": str(path), "error": str(exc)}))
-            else:
-                print(f"lenet-gui: error: {exc}", file=sys.stderr)
-            continue
-        if model_input is None:
-            failures += 1
-            msg = f"{path}: no digit found (the image is blank)"
-            if args.json:
-                print(json.dumps({"image": str(path), "error": msg}))
-            else:
-                print(f"lenet-gui: error: {msg}", file=sys.stderr)
-            continue
-        pred = predict_one(recognizer, model_input)
-        if args.json:
-            print(json.dumps({"image": str(path), "digit": pred.digit,
-                              "probabilities": [round(p, 6) for p in pred.probabilities]}))
-        else:
-            note = " (low confidence)" if pred.low_confidence else ""
-            print(f"{path}: {pred.digit} ({pred.confidence * 100:.1f}%){note}")
-    return EXIT_ERROR if failures else 0
+    return run(args, _recognizer(args.checkpoint))
 
 
 def cmd_download(args: argparse.Namespace) -> int:

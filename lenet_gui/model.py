@@ -58,6 +58,8 @@ class CheckpointInfo:
     name: str = ""
     notes: str = ""
     personal_digits: int | None = None  # how many of the user's drawings it learned from
+    # Below this top probability a drawing is "not a digit" (verdict.choose_reject).
+    reject_threshold: float | None = None
 
     def describe(self) -> str:
         acc = (f"{self.test_accuracy * 100:.2f}% on {self.test_samples:,} MNIST test digits"

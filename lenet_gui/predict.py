@@ -76,6 +76,10 @@ class Recognizer:
         with LOCK:
             self.net, self.info = load_checkpoint(self.checkpoint)
         self._forward = make_forward(self.net)
+        from .verdict import DEFAULT_REJECT, Thresholds
+
+        reject = self.info.reject_threshold
+        self.thresholds = Thresholds(reject=reject if reject is not None else DEFAULT_REJECT)
 
     def forward(self, inputs: np.ndarray) -> np.ndarray:
         """(N, 1, 32, 32) -> (N, 10) logits."""

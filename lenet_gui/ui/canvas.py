@@ -20,6 +20,8 @@ from ..strokes import CANVAS_SIZE, PEN_WIDTH, Stroke
 PAPER = QColor("#fdfdfb")
 INK = QColor("#1d1f24")
 GRID = QColor("#e4e6eb")
+SEGMENT_COLOURS = {"digit": QColor("#2f6fde"), "unsure": QColor("#b7791f"),
+                   "not a digit": QColor("#c62828")}
 
 
 class Canvas(QWidget):
@@ -43,6 +45,8 @@ class Canvas(QWidget):
         self.eraser = False
         self._current: Stroke | None = None
         self._background: np.ndarray | None = None  # an opened image's ink, 0..1
+        # Outlines of the digits read (model-image pixels), drawn on screen only.
+        self._segment_boxes: list[tuple[tuple[int, int, int, int], str]] = []
         self._model_image = QImage(CANVAS_SIZE, CANVAS_SIZE, QImage.Format.Format_Grayscale8)
         self._screen = QImage()
         self._rerender()
@@ -71,6 +75,19 @@ class Canvas(QWidget):
     # ------------------------------------------------------------------ public
     def is_empty(self) -> bool:
         return not self.strokes and self._background is None
+
+    def has_image(self) -> bool:
+        """Whether an opened picture is on the canvas (pixels, not strokes)."""
+        return self._background is not None
+
+    def set_segment_boxes(self, boxes: list[tuple[tuple[int, int, int, int], str]]) -> None:
+        """Outline each digit read: ((top, bottom, left, right) in model pixels, verdict).
+
+        An overlay on the screen only; the model image never contains it.
+        """
+        if boxes != self._segment_boxes:
+            self._segment_boxes = list(boxes)
+            self.update()
 
     def ink(self) -> np.ndarray:
         """The model image as float32 ink (280x280, 0 background .. 1 ink)."""
@@ -233,7 +250,23 @@ class Canvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         p = QPainter(self)
         p.drawImage(QRectF(event.rect()), self._screen, self._device_rect(event.rect()))
+        if self._segment_boxes:
+            self._paint_boxes(p)
         p.end()
+
+    def _paint_boxes(self, p: QPainter) -> None:
+        o, scale = self._origin(), self._side() / CANVAS_SIZE
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for i, ((top, bottom, left, right), verdict) in enumerate(self._segment_boxes):
+            colour = SEGMENT_COLOURS.get(verdict, SEGMENT_COLOURS["digit"])
+            p.setPen(QPen(colour, 1.5, Qt.PenStyle.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            rect = QRectF(o.x() + left * scale - 3, o.y() + top * scale - 3,
+                          (right - left) * scale + 6, (bottom - top) * scale + 6)
+            p.drawRoundedRect(rect, 4, 4)
+            p.setPen(colour)
+            p.drawText(rect.adjusted(3, 1, 0, 0), Qt.AlignmentFlag.AlignLeft
+                       | Qt.AlignmentFlag.AlignTop, str(i + 1))
 
     def _device_rect(self, rect) -> QRectF:
         dpr = self._screen.devicePixelRatio()

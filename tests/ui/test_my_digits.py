@@ -342,9 +342,11 @@ def test_a_corrupt_file_at_start_is_set_aside_and_said_once(qtbot, shipped_ckpt,
     w.close()
 
 
-def test_the_default_store_lives_in_the_private_test_folder(window):
+def test_the_default_store_lives_in_the_private_test_folder(qtbot, shipped_ckpt):
     """Tests' windows never touch the real home: XDG_DATA_HOME is a temporary folder."""
-    path = window.my_digits.path
+    w = open_window(qtbot, None)  # no store given: the default one
+    path = w.my_digits.path
+    w.close()
     assert path.name == "my_digits.json"
     assert Path(os.environ["XDG_DATA_HOME"]) in path.parents
     assert Path.home() / ".local" not in path.parents

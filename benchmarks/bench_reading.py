@@ -1,0 +1,111 @@
+"""Reading numbers and refusing non-digits (issue 11), measured through ``lenet_gui.reading``.
+
+* numbers of 2-4 digits composed from each drawn set (tests/data/compose_numbers.py):
+  share read exactly, and share with the right number of segments;
+* the generated non-digit set (tests/data/nondigits.json, never used in training):
+  share refused ("not a digit");
+* the drawn digit sets and MNIST test: share refused (should be tiny);
+* time to read a 4-digit number from its strokes and canvas ink (segments, redraw,
+  preprocessing, one batch), median and p95.
+
+    python benchmarks/bench_reading.py --data-dir ../shared/MNIST
+    python benchmarks/bench_reading.py --checkpoint C.ckpt --numbers 500 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DATA = ROOT / "tests" / "data"
+SETS = {"neat": "drawn_digits.json", "hard": "drawn_digits_hard.json",
+        "international": "drawn_digits_intl.json", "holdout": "drawn_digits_holdout.json"}
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--checkpoint", type=Path, default=ROOT / "checkpoints" / "lenet5_mnist.ckpt")
+    p.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "MNIST",
+                   help="MNIST folder for the MNIST-test refusal figure (skipped if absent)")
+    p.add_argument("--numbers", type=int, default=300, help="composed numbers per drawn set")
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--json", type=Path)
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from lenet_gui.evaluation import drawings_to_inputs
+    from lenet_gui.predict import Recognizer
+    from lenet_gui.reading import read_strokes
+    from lenet_gui.strokes import load_drawings, render_strokes
+    from lenet_gui.verdict import NOT_A_DIGIT
+    from tests.data.compose_numbers import compose_numbers
+
+    r = Recognizer(args.checkpoint)
+    t = r.thresholds
+    print(f"checkpoint {args.checkpoint.name}: not a digit below {t.reject:.3f}, unsure below "
+          f"{t.unsure:.2f}")
+    out: dict = {"checkpoint": str(args.checkpoint), "reject": t.reject, "numbers": {},
+                 "refused": {}}
+    times = []
+    for name, file in SETS.items():
+        drawings = load_drawings(DATA / file)
+        nums = compose_numbers(drawings, args.numbers, seed=args.seed)
+        exact = count = 0
+        for n in nums:
+            ink = render_strokes(n.strokes)  # the canvas hands its ink to the reader
+            t0 = time.perf_counter()
+            reading = read_strokes(r, n.strokes, ink=ink)
+            if len(n.text) == 4:
+                times.append((time.perf_counter() - t0) * 1000)
+            exact += reading is not None and reading.text == n.text
+            count += reading is not None and len(reading.digits) == len(n.text)
+        out["numbers"][name] = {"n": len(nums), "exact": exact / len(nums),
+                                "segments": count / len(nums)}
+        probs = r.probabilities(drawings_to_inputs(drawings))
+        refused = float(np.mean([t.verdict(p) == NOT_A_DIGIT for p in probs]))
+        out["refused"][name] = refused
+        print(f"{name:>13}: numbers read exactly {exact / len(nums) * 100:5.1f}%, right "
+              f"segment count {count / len(nums) * 100:5.1f}% ({len(nums)} numbers); single "
+              f"digits refused {refused * 100:.2f}% of {len(drawings)}", flush=True)
+    nondigits = load_drawings(DATA / "nondigits.json")
+    refused_nd = []
+    for d in nondigits:
+        reading = read_strokes(r, d.strokes)
+        refused_nd.append(reading is None or reading.verdict == NOT_A_DIGIT)
+    out["refused"]["nondigits"] = float(np.mean(refused_nd))
+    print(f"    nondigits: refused {np.mean(refused_nd) * 100:.1f}% of {len(nondigits)}")
+    if (args.data_dir / "test").is_dir():
+        from lenet_gui.data import load_split
+        from lenet_gui.preprocess import normalise
+
+        test = load_split(args.data_dir, "test")
+        probs = r.probabilities(normalise(test.images))
+        refused = float(np.mean([t.verdict(p) == NOT_A_DIGIT for p in probs]))
+        out["refused"]["mnist_test"] = refused
+        print(f"   MNIST test: refused {refused * 100:.2f}% of {len(test):,}")
+    else:
+        print(f"   MNIST test: skipped ({args.data_dir} has no test/)")
+    times.sort()
+    p50, p95 = statistics.median(times), times[int(0.95 * (len(times) - 1))]
+    out["read_4_digits_ms"] = {"p50": p50, "p95": p95, "n": len(times)}
+    print(f"read a 4-digit number (strokes + canvas ink -> Reading): p50 {p50:.1f} ms, "
+          f"p95 {p95:.1f} ms ({len(times)} numbers)")
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Segmenting numbers into digits: accuracy and time of ``segment_strokes``/``segment_ink``.
+
+For each drawn set in tests/data (drawn_digits*.json): 1,000 numbers of 2-4 digits
+composed from its drawings (tests/data/compose_numbers.py, seeded), each rendered
+once at the canvas size; then ``segment_strokes`` (given that rendering) and
+``segment_ink`` (on it). A number is right when the count is right and each
+segment lies on its digit, in order. Accuracy is also split by the tightest gap in
+the number (clear >= 0.08 digit heights between ink boxes; tight 0..0.08; overlap:
+boxes overlap). Times are per number, rendering not counted (it is shown apart).
+Also: every single drawing of the set must stay one segment (the single-digit path).
+
+    python benchmarks/bench_segment.py                  # all sets, ~30-40 s
+    python benchmarks/bench_segment.py --numbers 300 --json segment.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+import _common as C
+
+C.ensure_root_on_path()
+
+from lenet_gui.segment import segment_ink, segment_strokes  # noqa: E402
+from lenet_gui.strokes import load_drawings, render_strokes  # noqa: E402
+from tests.data.compose_numbers import compose_numbers  # noqa: E402
+
+DATA = C.ROOT / "tests" / "data"
+TARGET_MS = 2.0  # segment_strokes, 4 digits, beyond rendering
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--numbers", type=int, default=1000, help="numbers per set (default 1000)")
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--sets", nargs="*", default=None,
+                   help="stroke files (default tests/data/drawn_digits*.json)")
+    p.add_argument("--json", type=str, default=None, help="also write the results here")
+    return p.parse_args(argv)
+
+
+def _right(result, number) -> bool:
+    if result.count != len(number.text):
+        return False
+    centres = [(s.box[2] + s.box[3]) / 2 / 280 for s in result.segments]
+    return all(b[2] < c < b[3] for c, b in zip(centres, number.boxes))
+
+
+def _kind(number) -> str:
+    g = min(number.gaps)
+    return "overlap" if g < 0 else "tight" if g < 0.08 else "clear"
+
+
+def run_set(path, n: int, seed: int) -> dict:
+    drawings = load_drawings(path)
+    singles = sum(segment_strokes(d.strokes).count == 1 for d in drawings)
+    numbers = compose_numbers(drawings, n, seed=seed)
+    out = {"set": path.name, "drawings": len(drawings), "singles_whole": singles, "numbers": n,
+           "right": {"strokes": 0, "ink": 0}, "by_kind": {}, "ms": {"render": [], "strokes": [],
+                                                                  "ink": [], "strokes4": []}}
+    for number in numbers:
+        t = time.perf_counter()
+        ink = render_strokes(number.strokes)
+        t1 = time.perf_counter()
+        by_strokes = segment_strokes(number.strokes, ink=ink)
+        t2 = time.perf_counter()
+        by_ink = segment_ink(ink)
+        t3 = time.perf_counter()
+        ms = out["ms"]
+        ms["render"].append((t1 - t) * 1e3)
+        ms["strokes"].append((t2 - t1) * 1e3)
+        ms["ink"].append((t3 - t2) * 1e3)
+        if len(number.text) == 4:
+            ms["strokes4"].append((t2 - t1) * 1e3)
+        kind = out["by_kind"].setdefault(_kind(number), {"n": 0, "strokes": 0, "ink": 0})
+        kind["n"] += 1
+        for name, result in (("strokes", by_strokes), ("ink", by_ink)):
+            ok = _right(result, number)
+            out["right"][name] += ok
+            kind[name] += ok
+    return out
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    sets = [C.ROOT / p for p in args.sets] if args.sets else sorted(DATA.glob("drawn_digits*.json"))
+    print(f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs, "
+          f"load average {C.loadavg()}", flush=True)
+    for d in load_drawings(sets[0])[:5]:  # warm-up: imports, caches
+        segment_ink(render_strokes(d.strokes))
+        segment_strokes(d.strokes)
+    results = []
+    for path in sets:
+        t = time.perf_counter()
+        results.append(run_set(path, args.numbers, args.seed))
+        print(f"{path.name}: {time.perf_counter() - t:.1f} s", flush=True)
+
+    print(f"\nright count and order, {args.numbers} numbers of 2-4 digits per set")
+    rows = []
+    for r in results:
+        k = r["by_kind"]
+        cell = lambda name, kind: (f"{k[kind][name]}/{k[kind]['n']}" if kind in k else "-")  # noqa: E731
+        rows.append([r["set"], f"{r['singles_whole']}/{r['drawings']}",
+                     f"{100 * r['right']['strokes'] / r['numbers']:.1f}%",
+                     cell("strokes", "tight"), cell("strokes", "overlap"),
+                     f"{100 * r['right']['ink'] / r['numbers']:.1f}%",
+                     cell("ink", "tight"), cell("ink", "overlap")])
+    C.print_table(["set", "singles whole", "strokes", "tight", "overlap", "ink", "tight",
+                   "overlap"], rows)
+
+    print("\nms per number (rendering not counted; render = render_strokes, for scale)")
+    rows = []
+    for r in results:
+        s = {k: C.summary(v) for k, v in r["ms"].items()}
+        r["summary_ms"] = s
+        rows.append([r["set"], C.fmt(s["strokes"]["p50"]), C.fmt(s["strokes"]["p95"]),
+                     C.fmt(s["strokes4"]["p50"]), C.fmt(s["strokes4"]["p95"]),
+                     C.fmt(s["ink"]["p50"]), C.fmt(s["ink"]["p95"]), C.fmt(s["render"]["p50"])])
+    C.print_table(["set", "strokes p50", "p95", "4 digits p50", "p95", "ink p50", "p95",
+                   "render p50"], rows)
+    four = [v for r in results for v in r["ms"]["strokes4"]]
+    p50 = C.pct(four, 50)
+    print(f"target: segment_strokes on 4 digits, median < {TARGET_MS:g} ms beyond rendering: "
+          f"{p50:.2f} ms {'met' if p50 < TARGET_MS else 'MISSED'} (load average {C.loadavg()})")
+    C.write_json(args.json, {"args": vars(args), "load_average": C.loadavg(),
+                             "results": [{k: v for k, v in r.items() if k != "ms"}
+                                         for r in results]})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Make the number-reading screenshots from the real window (offscreen).
+
+    python docs/screenshots_reading.py [--size 1100x720] [--out docs] [--checkpoint C]
+
+Draws a number composed from tests/data/drawn_digits.json and a scribble from
+tests/data/nondigits.json onto the canvas with real mouse events, and saves the
+Draw tab reading each: docs/screenshot-number.png and docs/screenshot-not-a-digit.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", default="1100x720")
+    ap.add_argument("--out", type=Path, default=ROOT / "docs")
+    ap.add_argument("--checkpoint", type=Path)
+    ap.add_argument("--seed", type=int, default=4)
+    ap.add_argument("--scribble", default="tangle", help="non-digit kind to draw")
+    args = ap.parse_args(argv)
+    width, height = (int(v) for v in args.size.split("x"))
+
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from lenet_gui.my_digits import MyDigits
+    from lenet_gui.strokes import load_drawings
+    from lenet_gui.ui.app import make_application
+    from lenet_gui.ui.main_window import MainWindow, app_icon
+    from tests.data.compose_numbers import compose_numbers
+
+    app = make_application()
+    app.setWindowIcon(app_icon())
+    window = MainWindow(checkpoint=args.checkpoint, my_digits=MyDigits(None))
+    window.resize(width, height)
+    window.show()
+
+    def pump(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    while window.draw_tab.recognizer is None:
+        pump(0.1)
+    canvas = window.draw_tab.canvas
+
+    def draw(strokes) -> None:
+        canvas.clear()
+        side = min(canvas.width(), canvas.height())
+        ox, oy = (canvas.width() - side) / 2, (canvas.height() - side) / 2
+        for s in strokes:
+            pts = [QPoint(round(ox + x * side), round(oy + y * side)) for x, y in s.points]
+            QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=pts[0])
+            for p in pts[1:]:
+                QTest.mouseMove(canvas, p)
+            QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=pts[-1])
+        pump(0.3)
+
+    number = next(n for n in compose_numbers(load_drawings(ROOT / "tests/data/drawn_digits.json"),
+                                             50, seed=args.seed, digits=(4, 4))
+                  if n.gaps and min(n.gaps) > 0.1)
+    draw(number.strokes)
+    window.grab().save(str(args.out / "screenshot-number.png"))
+    print(f"number {number.text}: read as {window.draw_tab.last_reading.text!r}")
+    scribble = next(d for d in load_drawings(ROOT / "tests/data/nondigits.json")
+                    if d.style == args.scribble)
+    draw(scribble.strokes)
+    window.grab().save(str(args.out / "screenshot-not-a-digit.png"))
+    print(f"scribble ({args.scribble}): {window.draw_tab.last_reading.verdict}")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

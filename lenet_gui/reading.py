@@ -1,0 +1,146 @@
+"""Read a drawing or an image as a number: segments -> one batch through LeNet5 -> verdicts.
+
+The Draw tab, ``lenet-gui predict`` and the evaluation scripts all read through
+here. Each segment goes through the same MNIST-style preprocessing as a single
+digit (``preprocess.preprocess_ink``), and a drawing that is one digit is one
+segment whose ink is the whole drawing, so it reads exactly as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from .preprocess import preprocess_ink
+from .segment import MAX_DIGITS, SegmentResult, segment_ink, segment_strokes
+from .strokes import CANVAS_SIZE, Stroke, render_strokes
+from .verdict import DIGIT, NOT_A_DIGIT, UNSURE, Thresholds
+
+REFUSED = "?"  # stands in the number for a segment that is not a digit
+# The canvas pen has one width, so the small digits of a long number come out much
+# bolder than a digit drawn alone, and bold LeNet input reads as 8 or 9. A segment of
+# a number is therefore redrawn from its own strokes at the size a lone digit is
+# usually drawn (median height 0.64 of the canvas in the drawn sets), with the same
+# pen; at half resolution, which the 20x20 box of the preprocessing cannot tell apart.
+LONE_DIGIT_HEIGHT = 0.64
+REDRAW_SIZE = 140
+
+
+@dataclass
+class DigitReading:
+    """One segment: the network's answer and the verdict on it."""
+
+    digit: int
+    probabilities: list[float]
+    verdict: str
+    box: tuple[int, int, int, int]  # top, bottom, left, right in the ink image's pixels
+    model_input: np.ndarray = field(repr=False, compare=False)
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities[self.digit]
+
+    @property
+    def runner_up(self) -> int:
+        return int(np.argsort(self.probabilities)[-2])
+
+    def to_dict(self) -> dict:
+        return {"digit": self.digit, "probabilities": [round(p, 6) for p in self.probabilities],
+                "verdict": self.verdict, "box": list(self.box)}
+
+
+@dataclass
+class Reading:
+    """What a drawing says: ``text`` is the number, with ``?`` for refused segments."""
+
+    text: str
+    digits: list[DigitReading]
+    verdict: str  # for the whole: digit, unsure or not a digit
+    noise: int = 0  # specks ignored
+    message: str = ""  # why nothing (or not everything) could be read
+
+    def to_dict(self) -> dict:
+        return {"number": self.text, "verdict": self.verdict,
+                "digits": [d.to_dict() for d in self.digits],
+                **({"message": self.message} if self.message else {})}
+
+
+def overall_verdict(verdicts: Sequence[str]) -> str:
+    if not verdicts or all(v == NOT_A_DIGIT for v in verdicts):
+        return NOT_A_DIGIT
+    return DIGIT if all(v == DIGIT for v in verdicts) else UNSURE
+
+
+def _redrawn(strokes: Sequence[Stroke], indices: Sequence[int]) -> np.ndarray | None:
+    """A number's segment redrawn alone at a lone digit's size; None if it cannot be."""
+    mine = [strokes[i] for i in indices]
+    if not mine or any(s.erase for s in mine):
+        return None
+    pts = np.concatenate([np.asarray(s.points, dtype=np.float64).reshape(-1, 2)
+                          for s in mine if s.points])
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    side = float(max(hi - lo))
+    scale = LONE_DIGIT_HEIGHT / side if side > 0 else 1.0
+    if scale <= 1.0:
+        return None  # already drawn at least that big
+    centre = (lo + hi) / 2
+    moved = [Stroke([tuple((np.asarray(p) - centre) * scale + 0.5) for p in s.points])
+             for s in mine]
+    return render_strokes(moved, size=REDRAW_SIZE)
+
+
+def read_segments(recognizer, result: SegmentResult,
+                  thresholds: Thresholds | None = None,
+                  strokes: Sequence[Stroke] | None = None) -> Reading | None:
+    """Recognize every segment in one batch; None when there is no ink at all."""
+    if not result.segments:
+        return None if not result.noise else Reading(
+            "", [], NOT_A_DIGIT, result.noise, "only specks: nothing to read")
+    if len(result.segments) > result.max_digits:
+        n = len(result.segments)
+        return Reading("", [], NOT_A_DIGIT, result.noise,
+                       f"too many pieces to read as one number ({n} found)")
+    thresholds = thresholds or getattr(recognizer, "thresholds", None) or Thresholds()
+    inputs, kept = [], []
+    several = len(result.segments) > 1
+    for seg in result.segments:
+        ink = None
+        if several and strokes is not None and not getattr(seg, "cut", False):
+            ink = _redrawn(strokes, seg.stroke_indices)
+        x = preprocess_ink(seg.ink if ink is None else ink)
+        if x is not None:
+            inputs.append(x)
+            kept.append(seg)
+    if not inputs:
+        return None
+    probs = recognizer.probabilities(np.stack(inputs))
+    digits = []
+    for seg, x, p in zip(kept, inputs, probs):
+        verdict = thresholds.verdict(p)
+        if verdict == DIGIT and getattr(seg, "cut", False) and len(kept) > 1:
+            verdict = UNSURE if float(np.max(p)) < 0.9 else DIGIT  # a forced cut: be careful
+        digits.append(DigitReading(int(np.argmax(p)), [float(v) for v in p], verdict,
+                                   tuple(int(v) for v in seg.box), x))
+    text = "".join(REFUSED if d.verdict == NOT_A_DIGIT else str(d.digit) for d in digits)
+    return Reading(text, digits, overall_verdict([d.verdict for d in digits]), result.noise)
+
+
+def read_strokes(recognizer, strokes: Sequence[Stroke], ink: np.ndarray | None = None,
+                 thresholds: Thresholds | None = None, size: int = CANVAS_SIZE,
+                 max_digits: int = MAX_DIGITS) -> Reading | None:
+    """Read a drawing (the canvas's strokes, rendered as ``ink`` if given)."""
+    return read_segments(recognizer, segment_strokes(strokes, size, ink=ink,
+                                                     max_digits=max_digits), thresholds,
+                         strokes)
+
+
+def read_ink(recognizer, ink: np.ndarray, thresholds: Thresholds | None = None,
+             max_digits: int = MAX_DIGITS) -> Reading | None:
+    """Read an ink image (a picture of a number)."""
+    return read_segments(recognizer, segment_ink(ink, max_digits=max_digits), thresholds)
+
+
+__all__ = ["Reading", "DigitReading", "read_segments", "read_strokes", "read_ink",
+           "overall_verdict", "REFUSED"]

@@ -1,0 +1,435 @@
+"""Cut a drawing (strokes) or an ink image into digits, left to right, to read a number.
+
+A segment's ``ink`` is the input image with everything that is not that digit set to
+0, so it goes through ``preprocess.preprocess_ink`` as a single drawing does; a
+drawing of one digit gives one segment whose ``ink`` *is* the input image, so single
+digits read exactly as before. The same rules serve strokes and pieces of ink:
+
+1. Units: the ink strokes, or the connected pieces of the thresholded, slightly
+   dilated ink. Units much smaller than the tallest ("small": dots, ticks, specks)
+   wait for step 3.
+2. Group the others, strongest evidence first: units overlapping in x by half the
+   narrower one, or whose ink touches or comes close, are one digit (the strokes of
+   a 4 or a 5, the bar of a 7, the slash of a 0, the loops of an 8) -- except that
+   two groups each nearly as tall as both together and overlapping in x by less
+   than half the narrower are two digits side by side, even where they touch.
+3. A small unit joins the group whose ink is nearest if that is close (a tick, a dot
+   on a digit); far from everything it is noise, dropped and counted.
+4. A group much wider than tall is cut along the top-to-bottom path crossing the
+   least ink, if that is about one stroke and leaves a tall digit on each side (two
+   digits drawn touching in one stroke, or ink that ran together); recursively.
+5. Where groups' boxes overlap, an inked pixel goes to the group whose stroke centre
+   line is nearest (strokes) or whose piece of ink holds it (images).
+
+Thresholds were set on the drawn-digit sets (each drawing must stay one segment)
+and numbers composed from them (tests/data/compose_numbers.py); measured by
+benchmarks/bench_segment.py. numpy/scipy only, no Qt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Callable, Sequence
+
+import numpy as np
+from scipy import ndimage
+from scipy.spatial import cKDTree
+
+from .strokes import CANVAS_SIZE, PEN_WIDTH, Stroke, render_strokes
+
+MAX_DIGITS = 8
+# 1: "small" = larger side at most SMALL_FRAC of the tallest unit, or SMALL_PENS pens.
+SMALL_FRAC, SMALL_PENS = 0.3, 1.6
+# 2: x-overlap (of the narrower) that makes one digit; "tall" (of the joint height);
+# ink gap (of the joint height) that counts as coming close.
+OVERLAP, TALL, CLOSE = 0.5, 0.6, 0.1
+# 3: a small unit joins a group within ATTACH of the tallest group's height.
+ATTACH = 0.35
+# 4: cut a group at least CUT_ASPECT as wide as tall along a path crossing at most
+# THIN pens (and THIN_H of the height) of ink, each side at least SIDE_TALL as tall.
+CUT_ASPECT, THIN, THIN_H, SIDE_TALL = 1.15, 1.3, 0.35, 0.7
+LEVEL = 0.3      # images: ink above this fraction of the peak makes the pieces
+_STEP = 4.0      # centre lines are sampled at least this often (pixels)
+_SEAM_ROWS = 96  # the cut's path is searched on at most this many rows of blocks
+
+Box = tuple  # (top, bottom, left, right), bottom/right exclusive
+
+
+@dataclass
+class Segment:
+    """One digit: its ink box in pixels and its ink (input-sized, all else zeroed)."""
+    box: tuple[int, int, int, int]
+    ink: np.ndarray
+    stroke_indices: list[int] = field(default_factory=list)
+    cut: bool = False  # parted from touching ink along a thin path: less sure
+
+
+@dataclass
+class SegmentResult:
+    segments: list[Segment]  # left to right
+    noise: int = 0           # specks dropped
+    max_digits: int = MAX_DIGITS
+
+    @property
+    def count(self) -> int:
+        return len(self.segments)
+
+    @property
+    def too_many(self) -> bool:
+        """More pieces than a number may have ("too many pieces ... (N found)")."""
+        return len(self.segments) > self.max_digits
+
+
+def _box_gap(a: Box, b: Box) -> float:
+    """Gap between two boxes; < 0 when they overlap."""
+    return max(a[0] - b[1], b[0] - a[1], a[2] - b[3], b[2] - a[3])
+
+
+def _x_overlap(a: Box, b: Box) -> float:
+    """Overlap in x as a fraction of the narrower box (< 0: apart)."""
+    return (min(a[3], b[3]) - max(a[2], b[2])) / max(min(a[3] - a[2], b[3] - b[2]), 1e-6)
+
+
+def _group(boxes: list[Box], gap: Callable[[int, int, float], float],
+           pen: float) -> tuple[list[list[int]], list[int]]:
+    """Steps 1-3 on units given by their ink boxes and ``gap(i, j, limit)`` (their ink
+    gap; anything over ``limit`` if farther): the groups, and the noise units."""
+    n = len(boxes)
+    limit = max([SMALL_FRAC * (b[1] - b[0]) for b in boxes] + [SMALL_PENS * pen])
+    small = [max(b[1] - b[0], b[3] - b[2]) <= limit for b in boxes]
+    if all(small):
+        small = [False] * n  # nothing to attach them to: every piece counts
+    big = [i for i in range(n) if not small[i]]
+    pairs = []
+    for k, i in enumerate(big):
+        for j in big[k + 1:]:
+            a, b = boxes[i], boxes[j]
+            ov = _x_overlap(a, b)
+            close = CLOSE * (max(a[1], b[1]) - min(a[0], b[0]))
+            if ov >= OVERLAP:
+                pairs.append((-ov, i, j))
+            elif _box_gap(a, b) <= close and gap(i, j, close) <= close:
+                pairs.append((1.0 - ov, i, j))
+    parent = list(range(n))
+    box = {i: boxes[i] for i in big}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for _, i, j in sorted(pairs):
+        ci, cj = find(i), find(j)
+        a, b = box[ci], box[cj]
+        joint = max(a[1], b[1]) - min(a[0], b[0])
+        if ci == cj or (min(a[1] - a[0], b[1] - b[0]) >= TALL * joint
+                        and _x_overlap(a, b) < OVERLAP):
+            continue  # already one, or two digits side by side
+        parent[cj] = ci
+        box[ci] = (min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3]))
+    members: dict[int, list[int]] = {}
+    for i in big:
+        members.setdefault(find(i), []).append(i)
+    reach = ATTACH * max((box[c][1] - box[c][0] for c in members), default=0.0)
+    noise = []
+    for i in (i for i in range(n) if small[i]):
+        best, best_gap = None, reach
+        for c, units in members.items():
+            if _box_gap(box[c], boxes[i]) <= best_gap:
+                g = min(gap(i, j, best_gap) for j in units)
+                if g <= best_gap:
+                    best, best_gap = c, g
+        (noise if best is None else members[best]).append(i)
+    return list(members.values()), noise
+
+
+def _seam(mask: np.ndarray, lo: int, hi: int, f: int) -> tuple[float, np.ndarray]:
+    """The top-to-bottom path through columns lo..hi-1 of ``mask`` crossing the least
+    ink (seam carving: a step a row, at most one column sideways; ink on a sideways
+    step counts sqrt 2, so a slanting path cannot slip through a stroke), searched on
+    blocks of f x f pixels. Returns (ink crossed in pixels, the path's column in each
+    row)."""
+    h = mask.shape[0]
+    n, rows = max(1, (hi - lo) // f), -(-h // f)
+    block = np.zeros((rows * f, n * f), dtype=np.float32)
+    block[:h] = mask[:, lo:lo + n * f]
+    cost = block.reshape(rows, f, n, f).mean(axis=(1, 3)) * f  # ink rows per block
+    slant = cost * np.float32(np.sqrt(2.0))
+    total = np.empty((rows, n + 2), dtype=np.float32)  # inf walls left and right
+    total[:, 0] = total[:, -1] = np.inf
+    total[0, 1:-1] = cost[0]
+    side = np.empty(n, dtype=np.float32)
+    for y in range(1, rows):
+        above = total[y - 1]
+        np.minimum(above[:-2], above[2:], out=side)
+        side += slant[y]
+        np.add(above[1:-1], cost[y], out=total[y, 1:-1])
+        np.minimum(total[y, 1:-1], side, out=total[y, 1:-1])
+    # The cheapest end (nearest the middle among equals), then back up the rows.
+    last = total[-1, 1:-1]
+    x = int(np.lexsort((np.abs(np.arange(n) - (n - 1) / 2), last))[0])
+    crossed = float(last[x])
+    path = np.empty(rows, dtype=np.intp)
+    path[-1] = x
+    for y in range(rows - 1, 0, -1):
+        here, above = total[y, x + 1], total[y - 1]
+        if not here == above[x + 1] + cost[y, x]:  # came from a side
+            x += -1 if above[x] <= above[x + 2] else 1
+        path[y - 1] = x
+    return crossed, np.repeat(path * f + lo + f // 2, f)[:h]
+
+
+def _split(solid: np.ndarray, pen: float, region: np.ndarray | None = None) -> list[np.ndarray]:
+    """Step 4 on one group's ink ``solid``: its box as regions (masks that together
+    cover it), left to right; one region if the group is one digit."""
+    if region is None:
+        region = np.ones(solid.shape, dtype=bool)
+        rows = np.flatnonzero(solid.any(axis=1))
+        if len(rows) == 0 or solid.shape[1] < CUT_ASPECT * (rows[-1] + 1 - rows[0]):
+            return [region]  # too narrow for two digits, whatever its ink
+    mask = solid & region
+    box = _ink_box(mask, 0, 0)
+    if box is None:
+        return [region]
+    height, left, right = box[1] - box[0], box[2], box[3]
+    side = max(int(0.25 * height), int(pen))
+    if right - left < CUT_ASPECT * height or right - left <= 2 * side:
+        return [region]
+    # Blocks small next to a stroke, and few enough rows to be quick.
+    f = max(-(-height // _SEAM_ROWS), int(round(pen / 12)), 1)
+    crossed, path = _seam(mask, left + side, right - side, f)
+    rhs = np.arange(solid.shape[1])[None, :] >= path[:, None]
+    if crossed > min(THIN * pen, THIN_H * height) or any(
+            b is None or b[1] - b[0] < SIDE_TALL * height
+            for b in (_ink_box(mask & ~rhs, 0, 0), _ink_box(mask & rhs, 0, 0))):
+        return [region]
+    return _split(solid, pen, region & ~rhs) + _split(solid, pen, region & rhs)
+
+
+def _ink_box(mask: np.ndarray, top: int, left: int) -> tuple[int, int, int, int] | None:
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if len(rows) == 0:
+        return None
+    return top + int(rows[0]), top + int(rows[-1]) + 1, left + int(cols[0]), left + int(cols[-1]) + 1
+
+
+def _segments(ink: np.ndarray, boxes: list[tuple[int, int, int, int]],
+              mine: Callable[[int], np.ndarray | None], noise: int, level: float, pen: float,
+              strokes_of: Callable[[int, tuple | None], list[int]], max_digits: int) -> SegmentResult:
+    """Steps 4-5 and the result, for groups with pixel ``boxes``; ``mine(g)``: which
+    pixels of box g are group g's (None: all)."""
+    segments = []
+    for g, (t, b, l, r) in enumerate(boxes):
+        own, part = mine(g), ink[t:b, l:r]
+        if own is not None:
+            part = np.where(own, part, 0).astype(ink.dtype, copy=False)
+        solid = part > level
+        regions = _split(solid, pen)
+        if len(boxes) == 1 and not noise and len(regions) == 1:
+            # One digit: its ink is the whole image, exactly as a single drawing.
+            box = _ink_box(solid, t, l)
+            return SegmentResult([] if box is None else [Segment(box, ink, strokes_of(0, None))],
+                                 0, max_digits)
+        cut = len(regions) > 1
+        for region in regions:
+            box = _ink_box(solid & region, t, l)
+            if box is not None:
+                piece = np.zeros_like(ink)
+                piece[t:b, l:r] = np.where(region, part, 0) if cut else part
+                within = (t, l, region) if cut else None
+                segments.append(Segment(box, piece, strokes_of(g, within), cut))
+    segments.sort(key=lambda s: s.box[2] + s.box[3])
+    return SegmentResult(segments, noise, max_digits)
+
+
+def _inside(points: np.ndarray, top: int, left: int, region: np.ndarray) -> bool:
+    """Whether any of the points (x, y pixels) falls in ``region`` placed at top, left."""
+    q = np.floor(points).astype(np.intp) - [left, top]
+    q = q[(q >= 0).all(axis=1) & (q < region.shape[::-1]).all(axis=1)]
+    return bool(region[q[:, 1], q[:, 0]].any())
+
+
+class _Lines:
+    """The ink strokes' centre lines in pixels: ``index`` into the strokes, extents
+    ``lo``/``hi`` (x, y), and on demand points no more than _STEP apart."""
+
+    def __init__(self, strokes: Sequence[Stroke], size: int, pen: float):
+        keep = [i for i, s in enumerate(strokes) if s.points and not s.erase]
+        counts = [len(strokes[i].points) for i in keep]
+        flat = np.fromiter(chain.from_iterable(chain.from_iterable(strokes[i].points for i in keep)),
+                           dtype=np.float64, count=2 * sum(counts)).reshape(-1, 2) * size
+        starts = np.cumsum([0] + counts[:-1]).astype(np.intp)
+        lo = np.minimum.reduceat(flat, starts, axis=0) if keep else np.zeros((0, 2))
+        hi = np.maximum.reduceat(flat, starts, axis=0) if keep else np.zeros((0, 2))
+        on = (hi.max(axis=1) >= -pen) & (lo.min(axis=1) <= size + pen)  # can ink the image
+        self.index = [i for i, k in zip(keep, on) if k]
+        self.raw = [p for p, k in zip(np.split(flat, starts[1:]), on) if k]
+        self.lo, self.hi = lo[on], hi[on]
+        self._dense: dict[int, np.ndarray] = {}
+
+    def dense(self, i: int) -> np.ndarray:
+        if i not in self._dense:
+            p = self.raw[i]
+            d = np.diff(p, axis=0)
+            n = np.ceil(np.hypot(d[:, 0], d[:, 1]) / _STEP).astype(np.intp)
+            if len(p) > 1 and n.max() > 1:
+                n = np.maximum(n, 1)
+                seg = np.repeat(np.arange(len(d)), n)
+                k = np.arange(len(seg)) - np.repeat(np.cumsum(n) - n, n)
+                p = np.vstack([p[seg] + (k / n[seg])[:, None] * d[seg], p[-1:]])
+            self._dense[i] = p
+        return self._dense[i]
+
+
+def segment_strokes(strokes: Sequence[Stroke], size: int = CANVAS_SIZE, *,
+                    ink: np.ndarray | None = None, pen_width: float = PEN_WIDTH,
+                    max_digits: int = MAX_DIGITS) -> SegmentResult:
+    """Segment a drawing into digits, left to right (``stroke_indices`` into ``strokes``).
+
+    ``ink``: ``render_strokes(strokes, size)``, if the caller has it already (rendered
+    otherwise). A drawing with erase strokes is segmented from its ink, since erasing
+    can cut a stroke in two.
+    """
+    if ink is None:
+        ink = render_strokes(strokes, size=size, pen_width=pen_width)
+    if ink.shape != (size, size):
+        raise ValueError(f"ink is {ink.shape}, the drawing is {size} x {size}")
+    pen = pen_width * size
+    if any(s.erase for s in strokes):
+        return _from_ink(ink, pen, max_digits, strokes, size)
+    lines = _Lines(strokes, size, pen)
+    peak = float(ink.max()) if lines.index else 0.0
+    if not peak > 0:
+        return SegmentResult([], 0, max_digits)
+    lo, hi = lines.lo - pen / 2, lines.hi + pen / 2  # ink extents
+    units = [(a[1], b[1], a[0], b[0]) for a, b in zip(lo.tolist(), hi.tolist())]
+
+    def gap(i: int, j: int, limit: float) -> float:
+        a, b = lines.dense(i), lines.dense(j)
+        m = limit + pen  # only points this near the other's box can be the nearest pair
+        a = a[((a >= lo[j] - m) & (a <= hi[j] + m)).all(axis=1)]
+        b = b[((b >= lo[i] - m) & (b <= hi[i] + m)).all(axis=1)]
+        if len(a) == 0 or len(b) == 0:
+            return np.inf
+        d2 = (a * a).sum(axis=1)[:, None] + (b * b).sum(axis=1)[None, :] - 2.0 * (a @ b.T)
+        return float(np.sqrt(max(d2.min(), 0.0))) - pen
+
+    groups, noise = _group(units, gap, pen)
+    groups.sort(key=lambda g: min(units[i][2] for i in g))
+    labels = groups + [[i] for i in noise]  # noise keeps a label, so that it is cut away
+    boxes = []
+    for idx in labels:
+        t, b = (max(int(np.floor(min(units[i][0] for i in idx))) - 1, 0),
+                min(int(np.ceil(max(units[i][1] for i in idx))) + 1, size))
+        l, r = (max(int(np.floor(min(units[i][2] for i in idx))) - 1, 0),
+                min(int(np.ceil(max(units[i][3] for i in idx))) + 1, size))
+        boxes.append((t, max(b, t), l, max(r, l)))
+    shared: dict[tuple[int, int], tuple[Box, np.ndarray]] = {}
+
+    def mine(g: int) -> np.ndarray | None:
+        t, b, l, r = boxes[g]
+        own = None
+        for o in range(len(labels)):
+            if o != g and _box_gap(boxes[g], boxes[o]) < 0:
+                key = (min(g, o), max(g, o))
+                if key not in shared:
+                    shared[key] = _nearest(boxes[key[0]], boxes[key[1]], labels, units,
+                                           lines, ink, pen)
+                (rt, rb, rl, rr), near = shared[key]
+                own = np.ones((b - t, r - l), dtype=bool) if own is None else own
+                own[rt - t:rb - t, rl - l:rr - l] &= near == g + 1
+        return own
+
+    def strokes_of(g: int, within: tuple | None) -> list[int]:
+        return sorted(lines.index[i] for i in groups[g]
+                      if within is None or _inside(lines.dense(i), *within))
+
+    return _segments(ink, boxes[:len(groups)], mine, len(noise), 0.5 * peak, pen,
+                     strokes_of, max_digits)
+
+
+def _nearest(a: Box, b: Box, labels: list[list[int]], units: list[Box], lines: _Lines,
+             ink: np.ndarray, pen: float) -> tuple[Box, np.ndarray]:
+    """Where boxes ``a`` and ``b`` overlap: that rectangle, and for each inked pixel
+    in it the label (index + 1) whose stroke centre line is nearest (0 elsewhere)."""
+    t, bt, l, r = max(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), min(a[3], b[3])
+    near = np.zeros((bt - t, r - l), dtype=np.int16)
+    ys, xs = np.nonzero(ink[t:bt, l:r] > 0)
+    around = (t - pen, bt + pen, l - pen, r + pen)  # where the centre lines that ink it run
+    points, owner = [], []
+    for k, idx in enumerate(labels):
+        for i in idx:
+            if _box_gap(units[i], around) < 0:
+                p = lines.dense(i)
+                p = p[(p[:, 0] >= around[2]) & (p[:, 0] < around[3])
+                      & (p[:, 1] >= around[0]) & (p[:, 1] < around[1])]
+                points.append(p)
+                owner.append(np.full(len(p), k + 1, dtype=np.int16))
+    if len(ys) and sum(map(len, owner)):
+        _, nearest = cKDTree(np.concatenate(points)).query(
+            np.column_stack([xs + (l + 0.5), ys + (t + 0.5)]))
+        near[ys, xs] = np.concatenate(owner)[nearest]
+    return (t, bt, l, r), near
+
+
+def _stroke_width(mask: np.ndarray) -> float:
+    """Typical stroke width of an ink mask: area / length, the length being half the
+    boundary; pixel edges overcount a boundary at a random angle by 4 / pi."""
+    area = int(np.count_nonzero(mask))
+    edges = (int(np.count_nonzero(mask[:, 1:] != mask[:, :-1]))
+             + int(np.count_nonzero(mask[1:] != mask[:-1])))
+    return max(1.0, 2.0 * area / max(edges, 1) * 4.0 / np.pi)
+
+
+def segment_ink(ink: np.ndarray, *, max_digits: int = MAX_DIGITS) -> SegmentResult:
+    """Segment an ink image (0 background, more = more ink, as ``image_to_ink`` makes
+    it) into digits, left to right, from its connected pieces of ink."""
+    ink = np.asarray(ink)
+    if ink.ndim != 2:
+        raise ValueError(f"expected a 2-D ink image, got shape {ink.shape}")
+    return _from_ink(ink, None, max_digits, None, 0)
+
+
+def _from_ink(ink: np.ndarray, pen: float | None, max_digits: int,
+              strokes: Sequence[Stroke] | None, size: int) -> SegmentResult:
+    """segment_ink's work; ``pen``: the stroke width if known; ``strokes`` (drawn at
+    ``size``) to say which strokes each segment holds."""
+    clean = np.nan_to_num(ink.astype(np.float32, copy=False), nan=0.0, posinf=0.0, neginf=0.0)
+    peak = float(clean.max()) if clean.size else 0.0
+    if not peak > 0:
+        return SegmentResult([], 0, max_digits)
+    level = LEVEL * peak
+    solid = clean > level
+    pen = _stroke_width(solid) if pen is None else pen
+    grow = max(1, int(round(pen / 10)))  # joins breaks up to 2 x grow pixels wide
+    labels, _ = ndimage.label(ndimage.maximum_filter(solid.view(np.uint8), size=2 * grow + 1))
+    units = [(s[0].start, s[0].stop, s[1].start, s[1].stop) for s in ndimage.find_objects(labels)]
+    groups, noise = _group(units, lambda i, j, limit: _box_gap(units[i], units[j]), pen)
+    groups.sort(key=lambda g: min(units[i][2] for i in g))
+    lut = np.zeros(len(units) + 1, dtype=np.int16)
+    boxes = []
+    for k, g in enumerate(groups):
+        lut[np.asarray(g) + 1] = k + 1
+        boxes.append((min(units[i][0] for i in g), max(units[i][1] for i in g),
+                      min(units[i][2] for i in g), max(units[i][3] for i in g)))
+    owner = lut[labels]
+
+    def mine(g: int) -> np.ndarray:
+        t, b, l, r = boxes[g]
+        return owner[t:b, l:r] == g + 1
+
+    def strokes_of(g: int, within: tuple | None) -> list[int]:
+        out = []
+        for i, s in enumerate(strokes or []):
+            if s.points and not s.erase:
+                p = np.asarray(s.points, dtype=np.float64).reshape(-1, 2) * size
+                q = np.floor(p).astype(np.intp)
+                q = q[(q >= 0).all(axis=1) & (q < size).all(axis=1)]
+                if (owner[q[:, 1], q[:, 0]] == g + 1).any() and (
+                        within is None or _inside(p, *within)):
+                    out.append(i)
+        return out
+
+    return _segments(ink, boxes, mine, len(noise), level, pen, strokes_of, max_digits)

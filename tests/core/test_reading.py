@@ -1,0 +1,103 @@
+"""Reading numbers and refusing non-digits (issue 11): verdicts, segments in one batch."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from lenet_gui.cli import main
+from lenet_gui.predict import Recognizer, predict_one
+from lenet_gui.preprocess import preprocess_ink
+from lenet_gui.reading import overall_verdict, read_ink, read_strokes
+from lenet_gui.strokes import Stroke, load_drawings, render_strokes
+from lenet_gui.verdict import DEFAULT_REJECT, Thresholds, choose_reject
+
+from ..conftest import DRAWN
+from ..data.compose_numbers import compose_numbers
+
+
+@pytest.fixture(scope="module")
+def recognizer(shipped_ckpt):
+    return Recognizer(shipped_ckpt)
+
+
+@pytest.fixture(scope="module")
+def drawn():
+    return load_drawings(DRAWN)
+
+
+def test_verdict_thresholds():
+    t = Thresholds(reject=0.4, unsure=0.6)
+    assert t.verdict([0.95] + [0.05 / 9] * 9) == "digit"
+    assert t.verdict([0.5, 0.45] + [0.05 / 8] * 8) == "unsure"
+    assert t.verdict([0.1] * 10) == "not a digit"
+    assert t.verdict([0.39, 0.3, 0.31] + [0.0] * 7) == "not a digit"
+    assert overall_verdict(["digit", "digit"]) == "digit"
+    assert overall_verdict(["digit", "not a digit"]) == "unsure"
+    assert overall_verdict(["not a digit"]) == "not a digit"
+    assert overall_verdict([]) == "not a digit"
+
+
+def test_choose_reject_refuses_at_most_the_allowed_share():
+    rng = np.random.default_rng(0)
+    mnist, drawn = rng.uniform(0.5, 1, 1000), rng.uniform(0.3, 1, 200)
+    t = choose_reject([(mnist, 0.005), (drawn, 0.01)])
+    assert (mnist < t).mean() <= 0.005 and (drawn < t).mean() <= 0.01
+    assert (drawn < t).sum() == 2 or (mnist < t).sum() == 5  # the tighter one binds
+    assert choose_reject([]) == DEFAULT_REJECT
+
+
+def test_a_single_digit_reads_exactly_as_before(recognizer, drawn):
+    for d in drawn[::25]:
+        ink = render_strokes(d.strokes)
+        reading = read_strokes(recognizer, d.strokes, ink=ink)
+        before = predict_one(recognizer, preprocess_ink(ink))
+        assert len(reading.digits) == 1 and reading.text == str(before.digit)
+        assert np.allclose(reading.digits[0].probabilities, before.probabilities, atol=1e-6)
+
+
+def test_composed_numbers_are_read(recognizer, drawn):
+    numbers = compose_numbers(drawn, 40, seed=5)
+    right = sum(read_strokes(recognizer, n.strokes).text == n.text for n in numbers)
+    assert right >= 36, right  # the benchmark measures it on many more
+
+
+def test_empty_specks_and_too_many(recognizer, drawn):
+    assert read_strokes(recognizer, []) is None
+    speck = [Stroke([(0.9, 0.9)])]
+    r = read_strokes(recognizer, speck)
+    assert r is None or r.text == "" or len(r.digits) <= 1
+    nine = compose_numbers(drawn, 1, seed=3, digits=(9, 9))[0]
+    r = read_strokes(recognizer, nine.strokes)
+    assert r.text == "" and "too many pieces" in r.message and r.verdict == "not a digit"
+
+
+def test_reading_to_dict_is_json(recognizer, drawn):
+    n = compose_numbers(drawn, 1, seed=7, digits=(3, 3))[0]
+    d = read_strokes(recognizer, n.strokes).to_dict()
+    json.dumps(d)
+    assert set(d) >= {"number", "verdict", "digits"} and len(d["digits"]) == 3
+    assert set(d["digits"][0]) == {"digit", "probabilities", "verdict", "box"}
+
+
+def test_read_ink_matches_read_strokes(recognizer, drawn):
+    for n in compose_numbers(drawn, 5, seed=11):
+        a = read_strokes(recognizer, n.strokes)
+        b = read_ink(recognizer, render_strokes(n.strokes))
+        assert len(a.digits) == len(b.digits)
+
+
+def test_predict_json_reads_a_number(tmp_path, drawn, capsys):
+    from PIL import Image
+
+    n = compose_numbers(drawn, 1, seed=2, digits=(2, 2))[0]
+    path = tmp_path / "number.png"
+    Image.fromarray((255 - render_strokes(n.strokes) * 255).astype(np.uint8)).save(path)
+    assert main(["predict", "--json", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["number"] == n.text and out["digit"] is None and len(out["digits"]) == 2
+    assert out["verdict"] in ("digit", "unsure")
+    assert main(["predict", str(path)]) == 0
+    assert capsys.readouterr().out.startswith(f"{path}: {n.text} [")
