@@ -1,0 +1,87 @@
+"""Accuracy of checkpoints on MNIST test and on every drawn-digit set (issue 10's targets).
+
+For each checkpoint: MNIST test accuracy; accuracy, lowest per-class accuracy and
+confident mistakes (wrong with probability > 0.9) on the neat, hard, international and
+held-out drawn sets (tests/data; the held-out set is never used to choose anything).
+
+    python benchmarks/bench_accuracy.py --data-dir ../shared/MNIST
+    python benchmarks/bench_accuracy.py --checkpoints checkpoints/*.ckpt --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DATA = ROOT / "tests" / "data"
+SETS = {"neat": "drawn_digits.json", "hard": "drawn_digits_hard.json",
+        "international": "drawn_digits_intl.json", "holdout": "drawn_digits_holdout.json"}
+TARGETS = {"mnist": 0.995, "neat": 0.995, "hard": 0.995, "international": 0.98,
+           "class": 0.97}
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--checkpoints", type=Path, nargs="+",
+                   default=[ROOT / "checkpoints" / "lenet5_course.ckpt",
+                            ROOT / "checkpoints" / "lenet5_mnist.ckpt"])
+    p.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "MNIST")
+    p.add_argument("--json", type=Path)
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from lenet_gui.data import load_split
+    from lenet_gui.evaluation import evaluate_drawings
+    from lenet_gui.predict import Recognizer, evaluate
+    from lenet_gui.strokes import load_drawings
+
+    test = load_split(args.data_dir, "test") if (args.data_dir / "test").is_dir() else None
+    sets = {name: load_drawings(DATA / f) for name, f in SETS.items() if (DATA / f).is_file()}
+    rows = []
+    for ckpt in args.checkpoints:
+        r = Recognizer(ckpt)
+        row = {"checkpoint": str(ckpt)}
+        if test is not None:
+            row["mnist"] = evaluate(r, test.images, test.labels).accuracy
+        confident = 0
+        for name, drawings in sets.items():
+            ev = evaluate_drawings(r, drawings)
+            lowest = min(a for a in ev.per_class if not math.isnan(a))
+            row[name] = {"accuracy": ev.accuracy, "lowest_class": lowest,
+                         "confident_mistakes": ev.confident_mistakes(0.9),
+                         "per_class": ev.per_class}
+            if name != "holdout":
+                confident += ev.confident_mistakes(0.9)
+        row["confident_mistakes_tuning_sets"] = confident
+        rows.append(row)
+    head = ["checkpoint", "MNIST test"] + [f"{n} (lowest class)" for n in sets] + [
+        "wrong at p>0.9 (neat+hard+intl)"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for row in rows:
+        path = Path(row["checkpoint"])
+        cells = [str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
+                 f"{row['mnist'] * 100:.2f}%" if "mnist" in row else "n/a"]
+        for n in sets:
+            s = row[n]
+            cells.append(f"{s['accuracy'] * 100:.2f}% ({s['lowest_class'] * 100:.0f}%)")
+        cells.append(str(row["confident_mistakes_tuning_sets"]))
+        print("| " + " | ".join(cells) + " |")
+    print("targets: MNIST test >= 99.5%, neat and hard >= 99.5%, international >= 98%, every "
+          "class >= 97% on every set, confident mistakes <= half of the previous checkpoint's")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
