@@ -132,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_finetune import add_parser as add_finetune_parser
 
     add_finetune_parser(sub, _positive_int, _device)
+    from .cli_export import add_parser as add_export_parser
+
+    add_export_parser(sub)
 
     p = sub.add_parser("predict", help="read the digit or number in image files")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")

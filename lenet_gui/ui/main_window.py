@@ -139,6 +139,9 @@ class MainWindow(QMainWindow):
                   self.open_checkpoint_action, self.shipped_checkpoint_action, None,
                   quit_action):
             file_menu.addSeparator() if a is None else file_menu.addAction(a)
+        from .export_dialog import add_export_action
+
+        self.export_action = add_export_action(self, file_menu)  # File > Export model…
 
         edit_menu = self.menuBar().addMenu("&Edit")
         undo = QAction("&Undo stroke", self)
