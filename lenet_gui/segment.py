@@ -1,29 +1,26 @@
 """Cut a drawing (strokes) or an ink image into digits, left to right, to read a number.
 
-A segment's ``ink`` is the input image with everything that is not that digit set to
-0, so it goes through ``preprocess.preprocess_ink`` as a single drawing does; a
-drawing of one digit gives one segment whose ``ink`` *is* the input image, so single
-digits read exactly as before. The same rules serve strokes and pieces of ink:
+A segment's ``ink`` is the input image with all but that digit set to 0, so it goes
+through ``preprocess.preprocess_ink`` as a drawing does; one digit gives one segment
+whose ``ink`` *is* the input, so single digits read exactly as before. Units are the
+ink strokes, or the connected pieces of the thresholded, slightly dilated ink:
 
-1. Units: the ink strokes, or the connected pieces of the thresholded, slightly
-   dilated ink. Units much smaller than the tallest ("small": dots, ticks, specks)
-   wait for step 3.
-2. Group the others, strongest evidence first: units overlapping in x by half the
-   narrower one, or whose ink touches or comes close, are one digit (the strokes of
-   a 4 or a 5, the bar of a 7, the slash of a 0, the loops of an 8) -- except that
-   two groups each nearly as tall as both together and overlapping in x by less
-   than half the narrower are two digits side by side, even where they touch.
+1. Units much smaller than the tallest ("small": dots, ticks, specks) wait for 3.
+2. The others are grouped, strongest evidence first: overlapping in x by half the
+   narrower, or with ink that touches or comes close, they are one digit (the parts
+   of a 4 or a 5, the bar of a 7, the slash of a 0, the loops of an 8) -- except two
+   groups each nearly as tall as both together and overlapping in x by less than
+   half the narrower: digits side by side, even where they touch.
 3. A small unit joins the group whose ink is nearest if that is close (a tick, a dot
    on a digit); far from everything it is noise, dropped and counted.
-4. A group much wider than tall is cut along the top-to-bottom path crossing the
-   least ink, if that is about one stroke and leaves a tall digit on each side (two
-   digits drawn touching in one stroke, or ink that ran together); recursively.
-5. Where groups' boxes overlap, an inked pixel goes to the group whose stroke centre
-   line is nearest (strokes) or whose piece of ink holds it (images).
+4. A group much wider than tall is cut along the top-to-bottom path crossing least
+   ink, if that is about one stroke and leaves a tall digit each side (digits drawn
+   touching in one stroke, ink that ran together); recursively.
+5. Where groups' boxes overlap, an inked pixel goes to the group with the nearest
+   stroke centre line (strokes) or the piece of ink that holds it (images).
 
-Thresholds were set on the drawn-digit sets (each drawing must stay one segment)
-and numbers composed from them (tests/data/compose_numbers.py); measured by
-benchmarks/bench_segment.py. numpy/scipy only, no Qt.
+Thresholds: set on the drawn-digit sets (each drawing must stay one segment) and on
+numbers composed from them (tests/data/compose_numbers.py; benchmarks/bench_segment.py).
 """
 
 from __future__ import annotations
@@ -105,18 +102,18 @@ def _group(boxes: list[Box], gap: Callable[[int, int, float], float],
     for k, i in enumerate(big):
         for j in big[k + 1:]:
             a, b = boxes[i], boxes[j]
-            ov = _x_overlap(a, b)
-            close = CLOSE * (max(a[1], b[1]) - min(a[0], b[0]))
+            ov, joint = _x_overlap(a, b), max(a[1], b[1]) - min(a[0], b[0])
+            near = CLOSE * joint
             if ov >= OVERLAP:
                 pairs.append((-ov, i, j))
-            elif _box_gap(a, b) <= close and gap(i, j, close) <= close:
+            elif (min(a[1] - a[0], b[1] - b[0]) < TALL * joint  # else side by side
+                  and _box_gap(a, b) <= near and gap(i, j, near) <= near):
                 pairs.append((1.0 - ov, i, j))
     parent = list(range(n))
     box = {i: boxes[i] for i in big}
 
     def find(i: int) -> int:
         while parent[i] != i:
-            parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
@@ -199,7 +196,7 @@ def _split(solid: np.ndarray, pen: float, region: np.ndarray | None = None) -> l
         return [region]
     # Blocks small next to a stroke, and few enough rows to be quick.
     f = max(-(-height // _SEAM_ROWS), int(round(pen / 12)), 1)
-    crossed, path = _seam(mask, left + side, right - side, f)
+    crossed, path = _seam(mask | ~region, left + side, right - side, f)  # no way round
     rhs = np.arange(solid.shape[1])[None, :] >= path[:, None]
     if crossed > min(THIN * pen, THIN_H * height) or any(
             b is None or b[1] - b[0] < SIDE_TALL * height
@@ -212,12 +209,14 @@ def _ink_box(mask: np.ndarray, top: int, left: int) -> tuple[int, int, int, int]
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if len(rows) == 0:
         return None
-    return top + int(rows[0]), top + int(rows[-1]) + 1, left + int(cols[0]), left + int(cols[-1]) + 1
+    return (top + int(rows[0]), top + int(rows[-1]) + 1,
+            left + int(cols[0]), left + int(cols[-1]) + 1)
 
 
-def _segments(ink: np.ndarray, boxes: list[tuple[int, int, int, int]],
-              mine: Callable[[int], np.ndarray | None], noise: int, level: float, pen: float,
-              strokes_of: Callable[[int, tuple | None], list[int]], max_digits: int) -> SegmentResult:
+def _segments(ink: np.ndarray, boxes: list[Box], mine: Callable[[int], np.ndarray | None],
+              noise: int, level: float, pen: float,
+              strokes_of: Callable[[int, tuple | None], list[int]],
+              max_digits: int) -> SegmentResult:
     """Steps 4-5 and the result, for groups with pixel ``boxes``; ``mine(g)``: which
     pixels of box g are group g's (None: all)."""
     segments = []
@@ -227,14 +226,14 @@ def _segments(ink: np.ndarray, boxes: list[tuple[int, int, int, int]],
             part = np.where(own, part, 0).astype(ink.dtype, copy=False)
         solid = part > level
         regions = _split(solid, pen)
-        if len(boxes) == 1 and not noise and len(regions) == 1:
+        cut = len(regions) > 1
+        if len(boxes) == 1 and not noise and not cut:
             # One digit: its ink is the whole image, exactly as a single drawing.
             box = _ink_box(solid, t, l)
-            return SegmentResult([] if box is None else [Segment(box, ink, strokes_of(0, None))],
-                                 0, max_digits)
-        cut = len(regions) > 1
+            found = [] if box is None else [Segment(box, ink, strokes_of(0, None))]
+            return SegmentResult(found, 0, max_digits)
         for region in regions:
-            box = _ink_box(solid & region, t, l)
+            box = _ink_box(solid & region if cut else solid, t, l)
             if box is not None:
                 piece = np.zeros_like(ink)
                 piece[t:b, l:r] = np.where(region, part, 0) if cut else part
@@ -258,8 +257,8 @@ class _Lines:
     def __init__(self, strokes: Sequence[Stroke], size: int, pen: float):
         keep = [i for i, s in enumerate(strokes) if s.points and not s.erase]
         counts = [len(strokes[i].points) for i in keep]
-        flat = np.fromiter(chain.from_iterable(chain.from_iterable(strokes[i].points for i in keep)),
-                           dtype=np.float64, count=2 * sum(counts)).reshape(-1, 2) * size
+        xy = chain.from_iterable(chain.from_iterable(strokes[i].points for i in keep))
+        flat = np.fromiter(xy, dtype=np.float64, count=2 * sum(counts)).reshape(-1, 2) * size
         starts = np.cumsum([0] + counts[:-1]).astype(np.intp)
         lo = np.minimum.reduceat(flat, starts, axis=0) if keep else np.zeros((0, 2))
         hi = np.maximum.reduceat(flat, starts, axis=0) if keep else np.zeros((0, 2))
@@ -272,13 +271,10 @@ class _Lines:
     def dense(self, i: int) -> np.ndarray:
         if i not in self._dense:
             p = self.raw[i]
-            d = np.diff(p, axis=0)
-            n = np.ceil(np.hypot(d[:, 0], d[:, 1]) / _STEP).astype(np.intp)
-            if len(p) > 1 and n.max() > 1:
-                n = np.maximum(n, 1)
-                seg = np.repeat(np.arange(len(d)), n)
-                k = np.arange(len(seg)) - np.repeat(np.cumsum(n) - n, n)
-                p = np.vstack([p[seg] + (k / n[seg])[:, None] * d[seg], p[-1:]])
+            s = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(p, axis=0).T))])
+            if len(p) > 1 and np.diff(s).max() > _STEP:  # add points along the line
+                t = np.union1d(s, np.arange(0.0, s[-1], _STEP))
+                p = np.column_stack([np.interp(t, s, p[:, 0]), np.interp(t, s, p[:, 1])])
             self._dense[i] = p
         return self._dense[i]
 
@@ -320,11 +316,9 @@ def segment_strokes(strokes: Sequence[Stroke], size: int = CANVAS_SIZE, *,
     groups.sort(key=lambda g: min(units[i][2] for i in g))
     labels = groups + [[i] for i in noise]  # noise keeps a label, so that it is cut away
     boxes = []
-    for idx in labels:
-        t, b = (max(int(np.floor(min(units[i][0] for i in idx))) - 1, 0),
-                min(int(np.ceil(max(units[i][1] for i in idx))) + 1, size))
-        l, r = (max(int(np.floor(min(units[i][2] for i in idx))) - 1, 0),
-                min(int(np.ceil(max(units[i][3] for i in idx))) + 1, size))
+    for idx in labels:  # pixel boxes: the ink extents and a pixel, clipped to the image
+        (l, t), (r, b) = np.floor(lo[idx].min(axis=0)) - 1, np.ceil(hi[idx].max(axis=0)) + 1
+        t, l, b, r = (int(min(max(v, 0), size)) for v in (t, l, b, r))
         boxes.append((t, max(b, t), l, max(r, l)))
     shared: dict[tuple[int, int], tuple[Box, np.ndarray]] = {}
 
@@ -421,15 +415,9 @@ def _from_ink(ink: np.ndarray, pen: float | None, max_digits: int,
         return owner[t:b, l:r] == g + 1
 
     def strokes_of(g: int, within: tuple | None) -> list[int]:
-        out = []
-        for i, s in enumerate(strokes or []):
-            if s.points and not s.erase:
-                p = np.asarray(s.points, dtype=np.float64).reshape(-1, 2) * size
-                q = np.floor(p).astype(np.intp)
-                q = q[(q >= 0).all(axis=1) & (q < size).all(axis=1)]
-                if (owner[q[:, 1], q[:, 0]] == g + 1).any() and (
-                        within is None or _inside(p, *within)):
-                    out.append(i)
-        return out
+        whole = (0, 0, owner == g + 1)
+        return [i for i, s in enumerate(strokes or []) if s.points and not s.erase
+                and _inside(np.asarray(s.points, dtype=np.float64).reshape(-1, 2) * size, *whole)
+                and (within is None or _inside(np.asarray(s.points) * size, *within))]
 
     return _segments(ink, boxes, mine, len(noise), level, pen, strokes_of, max_digits)

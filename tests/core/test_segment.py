@@ -14,6 +14,8 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lenet_gui.preprocess import preprocess_ink
 from lenet_gui.segment import MAX_DIGITS, segment_ink, segment_strokes
@@ -57,18 +59,25 @@ def test_drawn_sets_are_there():
 
 @pytest.mark.parametrize("path", DRAWN_SETS, ids=lambda p: p.stem)
 def test_a_single_digit_is_the_whole_drawing(path):
-    """Each drawing: one segment, no noise, its ink the drawing's own ink, so the
-    network's input is bit for bit today's (from strokes and from the image)."""
+    """Each drawing: one segment, no noise, and its ink *is* the drawing's ink (so the
+    network's input is today's, bit for bit), from the strokes and from the image."""
     for i, d in enumerate(load_drawings(path)):
         ink = render_strokes(d.strokes)
-        result = segment_strokes(d.strokes)
+        result = segment_strokes(d.strokes, ink=ink)
         assert (result.count, result.noise) == (1, 0), f"{path.name}[{i}] {d.style}"
         seg = result.segments[0]
-        assert np.array_equal(preprocess_ink(seg.ink), preprocess_ink(ink)), f"{path.name}[{i}]"
-        assert seg.stroke_indices == list(range(len(d.strokes))) and not seg.cut
+        assert seg.ink is ink and not seg.cut, f"{path.name}[{i}] {d.style}"
+        assert seg.stroke_indices == list(range(len(d.strokes)))
         by_ink = segment_ink(ink)
         assert (by_ink.count, by_ink.noise) == (1, 0), f"{path.name}[{i}] {d.style} (ink)"
         assert by_ink.segments[0].ink is ink
+
+
+def test_a_single_digit_reads_as_before(drawn):
+    """The same, as the caller will use it: strokes in, preprocessed segment out."""
+    for d in drawn[::10]:
+        (seg,) = segment_strokes(d.strokes).segments
+        assert np.array_equal(preprocess_ink(seg.ink), preprocess_ink(render_strokes(d.strokes)))
 
 
 def test_multi_stroke_digits_are_in_the_sets(drawn):
@@ -144,12 +153,15 @@ def test_far_speck_is_noise(drawn):
     assert (by_ink.count, by_ink.noise) == (1, 1)
 
 
-def test_dot_next_to_a_digit_is_part_of_it():
-    strokes = [_one(0.5), Stroke([(0.56, 0.28)])]
+@pytest.mark.parametrize("dot", [(0.56, 0.28), (0.5, 0.18), (0.6, 0.62)],
+                         ids=["touching", "above, apart", "beside, apart"])
+def test_dot_next_to_a_digit_is_part_of_it(dot):
+    strokes = [_one(0.5), Stroke([dot])]
     result = segment_strokes(strokes)
     assert (result.count, result.noise) == (1, 0)
     assert result.segments[0].stroke_indices == [0, 1]
-    assert segment_ink(render_strokes(strokes)).count == 1
+    by_ink = segment_ink(render_strokes(strokes))
+    assert (by_ink.count, by_ink.noise) == (1, 0)
 
 
 def test_small_tick_on_a_digit_joins_it():
@@ -166,11 +178,15 @@ def test_cursive_00_in_one_stroke_is_cut():
     assert result.segments[0].box[3] <= result.segments[1].box[2] + 2
     assert result.segments[0].stroke_indices == result.segments[1].stroke_indices == [0]
     assert segment_ink(render_strokes([Stroke(first + second)])).count == 2
+    three = [Stroke(_ellipse(0.2, 0.5, 0.1, 0.16, start=0.0) + _ellipse(0.5, 0.5, 0.1, 0.16)
+                    + _ellipse(0.8, 0.5, 0.1, 0.16, start=180.0))]
+    assert segment_strokes(three).count == segment_ink(render_strokes(three)).count == 3
 
 
 def test_touching_digits_are_two():
     """Two 0s whose ink touches, and two 1s with bases that run into each other."""
-    zeros = [Stroke(_ellipse(0.32, 0.5, 0.13, 0.22)), Stroke(_ellipse(0.32 + 0.26 + 0.085, 0.5, 0.13, 0.22))]
+    zeros = [Stroke(_ellipse(0.32, 0.5, 0.13, 0.22)),  # centre lines a pen apart
+             Stroke(_ellipse(0.32 + 0.26 + 0.085, 0.5, 0.13, 0.22))]
     assert segment_strokes(zeros).count == 2
     assert segment_ink(render_strokes(zeros)).count == 2
     ones = [_one(0.35, 0.25, 0.7), Stroke([(0.25, 0.7), (0.45, 0.7)]),
@@ -240,6 +256,27 @@ def test_segment_ink_any_image_size_and_scale():
     result = segment_ink(ink.astype(np.uint8))
     assert result.count == 2 and result.segments[0].ink.dtype == np.uint8
     assert _centre_x(result.segments[0]) < _centre_x(result.segments[1])
+
+
+_point = st.tuples(st.floats(-0.2, 1.2), st.floats(-0.2, 1.2))
+_stroke = st.builds(Stroke, st.lists(_point, min_size=1, max_size=12),
+                    st.sampled_from([False] * 9 + [True]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_stroke, max_size=10))
+def test_any_drawing_gives_disjoint_parts_of_its_ink(strokes):
+    ink = render_strokes(strokes)
+    for result in (segment_strokes(strokes, ink=ink), segment_ink(ink)):
+        total = np.zeros_like(ink)
+        for s in result.segments:
+            assert s.ink.shape == ink.shape and ((s.ink == 0) | (s.ink == ink)).all()
+            t, b, l, r = s.box
+            assert 0 <= t < b <= CANVAS_SIZE and 0 <= l < r <= CANVAS_SIZE
+            total += s.ink
+        assert (total <= ink + 1e-6).all()  # no pixel in two segments
+        if ink.max() > 0.5:
+            assert result.count + result.noise >= 1
 
 
 def test_wrong_input_is_refused():
