@@ -79,6 +79,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.draw_tab, "Draw")
         self.tabs.addTab(self.train_tab, "Train")  # indexes 0, 1 as saved by older versions
         self.tabs.addTab(self.my_digits_view, "My digits")
+        from .network_view import NetworkView
+
+        self.network_view = NetworkView()  # what LeNet5 computes for the drawing
+        self.tabs.addTab(self.network_view, "Network")
+        self.draw_tab.reading_changed.connect(self.network_view.show_reading)
         self.setCentralWidget(self.tabs)
 
         self.model_label = QLabel("Loading the model…")
@@ -224,6 +229,7 @@ class MainWindow(QMainWindow):
             self.show_message("Device not available",
                               f"{device_problem}\n\nlenet-gui uses the CPU instead.")
         self.checkpoint = recognizer.checkpoint
+        self.network_view.set_recognizer(recognizer)  # first: the re-read reaches it
         self.draw_tab.set_recognizer(recognizer)
         text = f"Model: {recognizer.info_text}"
         self.model_label.setText(text)
@@ -232,6 +238,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_failed(self, message: str) -> None:
         if self.draw_tab.recognizer is None:
+            self.network_view.set_recognizer(None, error=f"No model: {message}")
             self.draw_tab.set_recognizer(None, error=f"No model: {message}")
             self.model_label.setText("No model loaded: open a checkpoint (File menu)")
             keep = "No model is loaded; open another checkpoint from the File menu."
