@@ -84,6 +84,16 @@ class MainWindow(QMainWindow):
         self.network_view = NetworkView()  # what LeNet5 computes for the drawing
         self.tabs.addTab(self.network_view, "Network")
         self.draw_tab.reading_changed.connect(self.network_view.show_reading)
+        from .data_view import DataView
+
+        self.data_view = DataView()  # MNIST, My digits and stroke files with the answers
+        self.data_view.set_my_digits(self.my_digits_hub)
+        self.data_view.set_data_dir(self.train_tab.data_dir())
+        # The view does nothing until it is shown, so every keystroke here is cheap.
+        self.train_tab.data_dir_edit.textChanged.connect(
+            lambda _text: self.data_view.set_data_dir(self.train_tab.data_dir()))
+        self.data_view.image_chosen.connect(self.put_on_canvas)
+        self.tabs.addTab(self.data_view, "Data")
         self.setCentralWidget(self.tabs)
 
         self.model_label = QLabel("Loading the model…")
@@ -231,6 +241,7 @@ class MainWindow(QMainWindow):
         self.checkpoint = recognizer.checkpoint
         self.network_view.set_recognizer(recognizer)  # first: the re-read reaches it
         self.draw_tab.set_recognizer(recognizer)
+        self.data_view.set_recognizer(recognizer)
         text = f"Model: {recognizer.info_text}"
         self.model_label.setText(text)
         self.model_label.setToolTip(str(recognizer.checkpoint))
@@ -358,11 +369,23 @@ class MainWindow(QMainWindow):
         self.train_tab.save_settings(settings)
         settings.sync()
 
+    def put_on_canvas(self, item) -> None:
+        """A Data view item on the Draw tab's canvas: a 28x28 MNIST image or a Drawing."""
+        from ..strokes import Drawing
+
+        canvas = self.draw_tab.canvas
+        if isinstance(item, Drawing):
+            canvas.set_strokes(item.strokes)
+        else:
+            canvas.set_ink_image(item.astype("float32") / 255.0)
+        self.tabs.setCurrentWidget(self.draw_tab)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         if self.settings is not None:
             self.save_settings(self.settings)
         self.train_tab.shutdown()
         self.my_digits_view.shutdown()
+        self.data_view.shutdown()
         for worker, thread in list(self._jobs):
             stop_and_wait(worker, thread)
         super().closeEvent(event)

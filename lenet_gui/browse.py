@@ -1,0 +1,427 @@
+"""Browsing a data set with the model's verdicts: predictions, confusion, a cache.
+
+Why a module of its own: the Data view shows every MNIST image (60,000) or drawing
+with the model's answer, and which ones it gets wrong. That needs all predictions
+at once, computed in batches off the GUI thread (``predict_source``: progress and
+a stop event, ~1 s for 10,000 images), and remembered per checkpoint so switching
+sources or tabs is instant (``PredictionCache``: in memory, optionally on disk as
+atomic .npz files; a damaged file is simply computed again). No Qt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+import zipfile
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Protocol, Sequence
+
+import numpy as np
+
+from .config import user_data_dir
+from .errors import LenetGuiError, StopRequested
+from .preprocess import MNIST_SIZE, mnist_style, normalise
+from .strokes import Drawing, load_drawings, render_strokes
+
+BATCH = 1000  # images per forward: the recognizer's largest compiled shape
+NO_LABEL = -1  # an unlabelled drawing (e.g. a non-digit set)
+NO_INK = -1  # a drawing with no ink: nothing to predict
+CACHE_FORMAT = 1
+ProgressFn = Callable[[int, int], None]  # done, total
+
+
+class SupportsProbabilities(Protocol):
+    def probabilities(self, inputs: np.ndarray) -> np.ndarray: ...
+
+
+# ------------------------------------------------------------------ sources
+@dataclass
+class Source:
+    """Images to browse: 28x28 MNIST-style pictures (what the model judges), labels,
+    and for stroke sources the drawings themselves (double-click puts them back on
+    the canvas). ``fingerprint`` names the content, for the cache."""
+
+    name: str
+    images: np.ndarray  # (N, 28, 28): uint8 for MNIST, float32 0..255 for drawings
+    labels: np.ndarray  # (N,) int16, NO_LABEL where unknown
+    drawings: list[Drawing] | None = None
+    fingerprint: str = ""
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+    @property
+    def is_strokes(self) -> bool:
+        return self.drawings is not None
+
+    def item(self, i: int) -> np.ndarray | Drawing:
+        """What the canvas takes: the 28x28 uint8 image, or the drawing."""
+        if self.drawings is not None:
+            return self.drawings[i]
+        return np.array(self.images[i], dtype=np.uint8)
+
+    def thumbnail(self, i: int) -> np.ndarray:
+        """The i-th image as contiguous uint8 (28, 28), light ink on black."""
+        img = self.images[i]
+        if img.dtype != np.uint8:
+            img = np.clip(np.rint(img), 0, 255).astype(np.uint8)
+        return np.ascontiguousarray(img)
+
+
+def _digest(*parts: bytes) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for p in parts:
+        h.update(len(p).to_bytes(8, "little"))
+        h.update(p)
+    return h.hexdigest()
+
+
+def mnist_source(name: str, images: np.ndarray, labels: np.ndarray) -> Source:
+    """A split's images as a Source (hashing 60,000 images takes ~0.1 s)."""
+    images = np.asarray(images, dtype=np.uint8)
+    labels = np.asarray(labels).astype(np.int16)
+    return Source(name, images, labels, None,
+                  "mnist-" + _digest(images.tobytes(), labels.tobytes()))
+
+
+def drawings_fingerprint(drawings: Sequence[Drawing]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for d in drawings:
+        h.update(b"L%d|" % (NO_LABEL if d.label is None else d.label))
+        for s in d.strokes:
+            h.update(b"E" if s.erase else b"S")
+            h.update(np.asarray(s.points, dtype=np.float32).tobytes())
+    return "strokes-" + h.hexdigest()
+
+
+def drawings_source(name: str, drawings: Sequence[Drawing],
+                    progress: ProgressFn | None = None,
+                    stop: threading.Event | None = None) -> Source:
+    """Render each drawing with the canvas pen and make it MNIST-style (1-3 ms each).
+
+    Exactly the canvas's path (``preprocess_ink``): the model later sees
+    ``normalise`` of these float images. A drawing with no ink stays black.
+    """
+    drawings = list(drawings)
+    images = np.zeros((len(drawings), MNIST_SIZE, MNIST_SIZE), dtype=np.float32)
+    for i, d in enumerate(drawings):
+        if stop is not None and stop.is_set():
+            raise StopRequested("cancelled")
+        digit = mnist_style(render_strokes(d.strokes))
+        if digit is not None:
+            images[i] = digit
+        if progress is not None and (i % 50 == 49 or i == len(drawings) - 1):
+            progress(i + 1, len(drawings))
+    labels = np.array([NO_LABEL if d.label is None else d.label for d in drawings],
+                      dtype=np.int16)
+    return Source(name, images, labels, drawings, drawings_fingerprint(drawings))
+
+
+def load_stroke_source(path: Path, name: str, progress: ProgressFn | None = None,
+                       stop: threading.Event | None = None) -> Source:
+    """A stroke file's drawings as a Source; LenetGuiError (one line) if unusable."""
+    drawings = load_drawings(Path(path))
+    if not drawings:
+        raise LenetGuiError(f"{path}: no drawings in this stroke file")
+    return drawings_source(name, drawings, progress, stop)
+
+
+# -------------------------------------------------------------- predictions
+@dataclass
+class Predictions:
+    """The model's answer for every item of a source."""
+
+    labels: np.ndarray  # (N,) int16, NO_LABEL where unknown
+    predicted: np.ndarray  # (N,) int8, NO_INK where there was nothing to read
+    confidences: np.ndarray  # (N,) float32, probability of the predicted digit
+    confusion: np.ndarray | None = None  # (10, 10) [true][predicted]; computed if None
+
+    def __post_init__(self) -> None:
+        if self.confusion is None:
+            self.confusion = confusion_matrix(self.labels, self.predicted)
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+    @property
+    def judged(self) -> np.ndarray:
+        """Items with a label and a prediction: those the confusion matrix counts."""
+        return (self.labels >= 0) & (self.predicted >= 0)
+
+    @property
+    def wrong(self) -> np.ndarray:
+        return (self.labels >= 0) & (self.predicted != self.labels)
+
+    @property
+    def accuracy(self) -> float:
+        n = int(self.judged.sum())
+        return float(np.trace(self.confusion) / n) if n else float("nan")
+
+    @property
+    def mistakes(self) -> int:
+        return int(self.wrong.sum())
+
+
+def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """confusion[true][predicted] over the labelled, predicted items."""
+    labels, predicted = np.asarray(labels), np.asarray(predicted)
+    keep = (labels >= 0) & (predicted >= 0)
+    out = np.zeros((10, 10), dtype=np.int64)
+    np.add.at(out, (labels[keep].astype(np.intp), predicted[keep].astype(np.intp)), 1)
+    return out
+
+
+def predict_source(recognizer: SupportsProbabilities,
+                   source: Source | np.ndarray | Sequence[Drawing],
+                   labels: np.ndarray | None = None, batch: int = BATCH,
+                   progress: ProgressFn | None = None,
+                   stop: threading.Event | None = None) -> Predictions:
+    """Every item's predicted digit and confidence, ``batch`` images at a time.
+
+    ``source``: a Source, (N, 28, 28) MNIST-style images (with ``labels``), or
+    drawings (labelled by themselves). ``progress(done, total)`` after each batch;
+    ``stop`` set -> StopRequested between batches.
+    """
+    if not isinstance(source, Source):
+        if isinstance(source, np.ndarray):
+            n = len(source)
+            lab = np.full(n, NO_LABEL, np.int16) if labels is None else labels
+            source = Source("images", source, np.asarray(lab).astype(np.int16))
+        else:
+            source = drawings_source("drawings", source, stop=stop)
+    n = len(source)
+    predicted = np.full(n, NO_INK, dtype=np.int8)
+    confidences = np.zeros(n, dtype=np.float32)
+    for start in range(0, n, batch):
+        if stop is not None and stop.is_set():
+            raise StopRequested("cancelled")
+        chunk = source.images[start:start + batch]
+        inked = chunk.reshape(len(chunk), -1).max(axis=1) > 0
+        idx = np.flatnonzero(inked)
+        if len(idx):
+            p = np.asarray(recognizer.probabilities(normalise(chunk[idx])))
+            best = np.argmax(p, axis=1)
+            predicted[start + idx] = best
+            confidences[start + idx] = p[np.arange(len(idx)), best]
+        if progress is not None:
+            progress(min(start + batch, n), n)
+    return Predictions(source.labels.copy(), predicted, confidences)
+
+
+# ------------------------------------------------------------------ filters
+@dataclass(frozen=True)
+class Filter:
+    """Which items to show: ``kind`` is "all", "mistakes", "true" (label == true)
+    or "cell" (label == true and predicted == predicted)."""
+
+    kind: str = "all"
+    true: int | None = None
+    predicted: int | None = None
+
+    def describe(self) -> str:
+        if self.kind == "mistakes":
+            return "mistakes"
+        if self.kind == "true":
+            return f"true {self.true}"
+        if self.kind == "cell":
+            return f"true {self.true}, read as {self.predicted}"
+        return "all"
+
+
+def select(labels: np.ndarray, predictions: Predictions | None, flt: Filter) -> np.ndarray:
+    """Indices of the items the filter keeps, in source order. Without predictions
+    yet, "mistakes" and "cell" keep nothing."""
+    labels = np.asarray(labels)
+    if flt.kind == "all":
+        return np.arange(len(labels))
+    if flt.kind == "true":
+        return np.flatnonzero(labels == flt.true)
+    if predictions is None:
+        return np.zeros(0, dtype=np.intp)
+    if flt.kind == "mistakes":
+        return np.flatnonzero(predictions.wrong)
+    if flt.kind == "cell":
+        return np.flatnonzero((labels == flt.true) & (predictions.predicted == flt.predicted))
+    raise ValueError(f"unknown filter {flt.kind!r}")
+
+
+# -------------------------------------------------------------------- cache
+@dataclass(frozen=True)
+class CacheKey:
+    """Which checkpoint (path and the file's mtime and size) judged which source."""
+
+    checkpoint: str
+    mtime_ns: int
+    size: int
+    source: str
+
+    def file_name(self) -> str:
+        h = _digest(repr((CACHE_FORMAT, self.checkpoint, self.mtime_ns, self.size,
+                          self.source)).encode())
+        return f"predictions-{h}.npz"
+
+
+def cache_key(checkpoint: Path, source_id: str) -> CacheKey | None:
+    """The key, or None when the checkpoint cannot be stat'ed (nothing is cached)."""
+    try:
+        path = Path(checkpoint).resolve()
+        st = path.stat()
+    except OSError:
+        return None
+    return CacheKey(str(path), st.st_mtime_ns, st.st_size, source_id)
+
+
+def default_cache_dir() -> Path:
+    return user_data_dir() / "cache"
+
+
+class PredictionCache:
+    """Predictions per (checkpoint, source): the newest ``max_items`` in memory, and
+    in ``folder`` (None: memory only) as .npz files written atomically. Any file that
+    cannot be read back exactly is ignored (and recomputed). Thread-safe."""
+
+    def __init__(self, folder: Path | None = None, max_items: int = 8,
+                 max_files: int = 64) -> None:
+        self.folder = Path(folder) if folder is not None else None
+        self.max_items = max_items
+        self.max_files = max_files
+        self.hits = 0
+        self.misses = 0
+        self._memory: OrderedDict[CacheKey, Predictions] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: CacheKey | None) -> Predictions | None:
+        if key is None:
+            return None
+        with self._lock:
+            found = self._memory.get(key)
+            if found is not None:
+                self._memory.move_to_end(key)
+        if found is None and self.folder is not None:
+            found = self._read(key)
+            if found is not None:
+                self._remember(key, found)
+        with self._lock:
+            if found is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+        return found
+
+    def peek(self, key: CacheKey | None) -> Predictions | None:
+        """From memory only (never touches the disk): cheap enough for the GUI thread."""
+        if key is None:
+            return None
+        with self._lock:
+            return self._memory.get(key)
+
+    def put(self, key: CacheKey | None, predictions: Predictions) -> None:
+        if key is None:
+            return
+        self._remember(key, predictions)
+        if self.folder is not None:
+            try:
+                self._write(key, predictions)
+            except OSError:
+                pass  # a cache that cannot be written only costs time
+
+    def _remember(self, key: CacheKey, predictions: Predictions) -> None:
+        with self._lock:
+            self._memory[key] = predictions
+            self._memory.move_to_end(key)
+            while len(self._memory) > self.max_items:
+                self._memory.popitem(last=False)
+
+    def _read(self, key: CacheKey) -> Predictions | None:
+        assert self.folder is not None
+        path = self.folder / key.file_name()
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                stored = (str(z["checkpoint"]), int(z["mtime_ns"]), int(z["size"]),
+                          str(z["source"]), int(z["format"]))
+                labels = z["labels"].astype(np.int16)
+                predicted = z["predicted"].astype(np.int8)
+                confidences = z["confidences"].astype(np.float32)
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+            return None
+        n = len(labels)
+        if stored != (key.checkpoint, key.mtime_ns, key.size, key.source, CACHE_FORMAT) \
+                or labels.shape != (n,) or predicted.shape != (n,) \
+                or confidences.shape != (n,) or (predicted > 9).any() \
+                or (predicted < NO_INK).any() or (labels > 9).any() \
+                or not np.isfinite(confidences).all():
+            return None
+        return Predictions(labels, predicted, confidences)
+
+    def _write(self, key: CacheKey, predictions: Predictions) -> None:
+        assert self.folder is not None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / key.file_name()
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, checkpoint=key.checkpoint, mtime_ns=key.mtime_ns,
+                         size=key.size, source=key.source, format=CACHE_FORMAT,
+                         labels=predictions.labels, predicted=predictions.predicted,
+                         confidences=predictions.confidences)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self._prune()
+
+    def _prune(self) -> None:
+        """Keep the newest ``max_files`` cache files."""
+        assert self.folder is not None
+        files = sorted(self.folder.glob("predictions-*.npz"),
+                       key=lambda p: p.stat().st_mtime_ns if p.exists() else 0)
+        for old in files[:-self.max_files]:
+            old.unlink(missing_ok=True)
+
+
+def source_key(recognizer, source: Source) -> CacheKey | None:
+    """The cache key of this recognizer's checkpoint judging this source."""
+    checkpoint = getattr(recognizer, "checkpoint", None)
+    if checkpoint is None or not source.fingerprint:
+        return None
+    return cache_key(checkpoint, source.fingerprint)
+
+
+def cached_predictions(cache: PredictionCache, recognizer, source: Source,
+                       progress: ProgressFn | None = None,
+                       stop: threading.Event | None = None) -> tuple[Predictions, bool]:
+    """From the cache when this checkpoint has judged this source before, else
+    computed and stored; (predictions, whether they came from the cache)."""
+    key = source_key(recognizer, source)
+    found = cache.get(key)
+    if found is not None and len(found) == len(source):
+        return found, True
+    result = predict_source(recognizer, source, progress=progress, stop=stop)
+    cache.put(key, result)
+    return result, False
+
+
+def drawn_sets_dir() -> Path:
+    """The project's drawn-digit sets (a source checkout's tests/data)."""
+    return Path(__file__).resolve().parent.parent / "tests" / "data"
+
+
+def find_drawn_sets(folder: Path | None = None) -> list[Path]:
+    """Stroke files in ``folder`` (default: drawn_sets_dir()); none when it is absent."""
+    folder = drawn_sets_dir() if folder is None else Path(folder)
+    try:
+        return sorted(p for p in folder.glob("*.json") if p.is_file())
+    except OSError:
+        return []
+
+
+__all__ = ["Source", "Predictions", "Filter", "PredictionCache", "CacheKey", "mnist_source",
+           "drawings_source", "load_stroke_source", "predict_source", "cached_predictions", "select",
+           "confusion_matrix", "cache_key", "source_key", "default_cache_dir", "find_drawn_sets",
+           "drawn_sets_dir", "NO_LABEL", "NO_INK"]
