@@ -164,6 +164,12 @@ def cmd_gui(args: argparse.Namespace) -> int:
         raise LenetGuiError("no display to open the window on (neither DISPLAY nor "
                             "WAYLAND_DISPLAY is set); the train, eval, predict, download "
                             "and devices commands work without one")
+    from .ui.xcb_check import missing_libraries_message, missing_xcb_libraries, \
+        xcb_platform_expected
+
+    # Qt aborts without naming them when its X11 plugin's libraries are missing.
+    if xcb_platform_expected() and (missing := missing_xcb_libraries()):
+        raise LenetGuiError(missing_libraries_message(missing))
     from .ui.app import run_app
 
     return run_app(checkpoint=args.checkpoint, device=args.device)

@@ -39,5 +39,13 @@ def run_app(checkpoint: Path | None = None, device: str | None = None) -> int:
 
 
 def main() -> int:
-    """The ``lenet-gui-window`` GUI script: the window only, no command line parsing."""
+    """The ``lenet-gui-window`` GUI script: the window only, no command line parsing.
+    Checks the X11 libraries first, as ``lenet-gui`` does: Qt would abort without
+    naming them."""
+    from .xcb_check import missing_libraries_message, missing_xcb_libraries, \
+        xcb_platform_expected
+
+    if xcb_platform_expected() and (missing := missing_xcb_libraries()):
+        print(f"lenet-gui: error: {missing_libraries_message(missing)}", file=sys.stderr)
+        return 1
     return run_app()
