@@ -122,7 +122,8 @@ def test_metadata_describes_input_output_and_source(exported, shipped_ckpt, fmt)
     assert Path(source["path"]) == shipped_ckpt.absolute()
     assert source["test_accuracy"] == info.test_accuracy
     assert source["test_samples"] == info.test_samples
-    assert "reject_threshold" not in source  # the shipped checkpoint has none
+    assert source["reject_threshold"] == info.reject_threshold  # the shipped one has one
+    assert "not a digit" in source["reject_threshold_meaning"]
     assert meta["mindspore_version"] == import_mindspore().__version__
     assert dt.datetime.fromisoformat(meta["created"]).tzinfo is not None
 
