@@ -388,7 +388,8 @@ def main(argv=None) -> int:
     # recognizer's one batch (MindSpore + softmax); segmentation counts as "qt".
     import lenet_gui.reading as lreading
 
-    lreading.preprocess_ink = timed(lreading.preprocess_ink, "pre")
+    lreading.mnist_style = timed(lreading.mnist_style, "pre")
+    lreading.normalise = timed(lreading.normalise, "pre")
     draw_tab.recognizer.probabilities = timed(draw_tab.recognizer.probabilities, "predict")
     draw_tab.canvas._rerender = timed(draw_tab.canvas._rerender, "rerender")
     timer_filter = make_filter(rec.timer_fired, QEvent.Type.Timer)

@@ -79,12 +79,16 @@ def main(argv=None) -> int:
                "error_before": 1 - before.accuracy, "error_after": 1 - after.accuracy,
                "mnist_before": result.mnist_before, "mnist_after": result.mnist_after,
                "seconds": seconds}
-        row["halved"] = row["error_after"] <= row["error_before"] / 2
+        wrong_before = round(row["error_before"] * len(rest))
+        wrong_after = round(row["error_after"] * len(rest))
+        row.update(wrong_before=wrong_before, wrong_after=wrong_after,
+                   halved=2 * wrong_after <= wrong_before)
         row["mnist_drop_points"] = (result.mnist_before - result.mnist_after) * 100
         rows.append(row)
         print(f"{name:>13}: taught {len(taught)}, read {len(rest)}: error "
               f"{row['error_before'] * 100:.2f}% -> {row['error_after'] * 100:.2f}% "
-              f"({'halved' if row['halved'] else 'NOT halved'}); MNIST test "
+              f"({wrong_before} -> {wrong_after} wrong, "
+              f"{'halved' if row['halved'] else 'NOT halved'}); MNIST test "
               f"{result.mnist_before * 100:.2f}% -> {result.mnist_after * 100:.2f}% "
               f"({row['mnist_drop_points']:+.2f} points drop); {seconds:.1f} s", flush=True)
     timing = None

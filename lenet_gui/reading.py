@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .preprocess import preprocess_ink
+from .preprocess import mnist_style, normalise
 from .segment import MAX_DIGITS, SegmentResult, segment_ink, segment_strokes
 from .strokes import CANVAS_SIZE, Stroke, render_strokes
 from .verdict import DIGIT, NOT_A_DIGIT, UNSURE, Thresholds
@@ -25,7 +25,7 @@ REFUSED = "?"  # stands in the number for a segment that is not a digit
 # usually drawn (median height 0.64 of the canvas in the drawn sets), with the same
 # pen; at half resolution, which the 20x20 box of the preprocessing cannot tell apart.
 LONE_DIGIT_HEIGHT = 0.64
-REDRAW_SIZE = 140
+REDRAW_SIZE = 112
 
 
 @dataclass
@@ -68,7 +68,10 @@ class Reading:
 
 
 def overall_verdict(verdicts: Sequence[str]) -> str:
-    if not verdicts or all(v == NOT_A_DIGIT for v in verdicts):
+    """Not a digit when at least half the pieces are not digits (a scribble cut in
+    three, one piece of it 1-like, is still a scribble); digit when all are digits."""
+    refused = sum(v == NOT_A_DIGIT for v in verdicts)
+    if not verdicts or 2 * refused >= len(verdicts):
         return NOT_A_DIGIT
     return DIGIT if all(v == DIGIT for v in verdicts) else UNSURE
 
@@ -86,8 +89,8 @@ def _redrawn(strokes: Sequence[Stroke], indices: Sequence[int]) -> np.ndarray | 
     if scale <= 1.0:
         return None  # already drawn at least that big
     centre = (lo + hi) / 2
-    moved = [Stroke([tuple((np.asarray(p) - centre) * scale + 0.5) for p in s.points])
-             for s in mine]
+    moved = [Stroke(((np.asarray(s.points, dtype=np.float64).reshape(-1, 2) - centre) * scale
+                     + 0.5).tolist()) for s in mine]
     return render_strokes(moved, size=REDRAW_SIZE)
 
 
@@ -103,19 +106,20 @@ def read_segments(recognizer, result: SegmentResult,
         return Reading("", [], NOT_A_DIGIT, result.noise,
                        f"too many pieces to read as one number ({n} found)")
     thresholds = thresholds or getattr(recognizer, "thresholds", None) or Thresholds()
-    inputs, kept = [], []
+    images, kept = [], []
     several = len(result.segments) > 1
     for seg in result.segments:
         ink = None
         if several and strokes is not None and not getattr(seg, "cut", False):
             ink = _redrawn(strokes, seg.stroke_indices)
-        x = preprocess_ink(seg.ink if ink is None else ink)
-        if x is not None:
-            inputs.append(x)
+        digit = mnist_style(seg.ink if ink is None else ink)
+        if digit is not None:
+            images.append(digit)
             kept.append(seg)
-    if not inputs:
+    if not images:
         return None
-    probs = recognizer.probabilities(np.stack(inputs))
+    inputs = normalise(np.stack(images))  # one call for all: preprocess_ink, batched
+    probs = recognizer.probabilities(inputs)
     digits = []
     for seg, x, p in zip(kept, inputs, probs):
         verdict = thresholds.verdict(p)

@@ -35,7 +35,9 @@ def test_verdict_thresholds():
     assert t.verdict([0.1] * 10) == "not a digit"
     assert t.verdict([0.39, 0.3, 0.31] + [0.0] * 7) == "not a digit"
     assert overall_verdict(["digit", "digit"]) == "digit"
-    assert overall_verdict(["digit", "not a digit"]) == "unsure"
+    assert overall_verdict(["digit", "not a digit"]) == "not a digit"  # half refused
+    assert overall_verdict(["digit", "digit", "not a digit"]) == "unsure"
+    assert overall_verdict(["digit", "unsure"]) == "unsure"
     assert overall_verdict(["not a digit"]) == "not a digit"
     assert overall_verdict([]) == "not a digit"
 
