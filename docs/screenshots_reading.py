@@ -26,7 +26,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "docs")
     ap.add_argument("--checkpoint", type=Path)
     ap.add_argument("--seed", type=int, default=4)
-    ap.add_argument("--scribble", default="tangle", help="non-digit kind to draw")
+    ap.add_argument("--scribble", default="scribble", help="non-digit kind to draw")
     args = ap.parse_args(argv)
     width, height = (int(v) for v in args.size.split("x"))
 
