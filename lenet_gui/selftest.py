@@ -166,7 +166,10 @@ def check_window(checkpoint: Path) -> str:
             sys.stderr.write(message + "\n")
 
     previous_handler = qInstallMessageHandler(quiet)
-    window = MainWindow(checkpoint=checkpoint, settings=None)
+    from .my_digits import MyDigits
+
+    # An in-memory My digits: a self-test never reads (or sets aside) the user's file.
+    window = MainWindow(checkpoint=checkpoint, settings=None, my_digits=MyDigits(None))
     try:
         if window.windowIcon().isNull():
             raise CheckFailed("the window has no icon (icons not found)")
