@@ -19,7 +19,8 @@ from .model import CheckpointInfo, load_checkpoint
 from .preprocess import INPUT_SIZE, normalise
 
 # Batch shapes compiled for; bigger inputs are cut into chunks of the largest.
-_BUCKETS = (1, 16, 256, 1000)
+# 4 and 8: the digits of a number (a 4-digit number padded to 16 costs 0.65 ms more).
+_BUCKETS = (1, 4, 8, 16, 256, 1000)
 LOW_CONFIDENCE = 0.6
 
 
@@ -100,9 +101,11 @@ class Recognizer:
         p = softmax(self._forward(x).astype(np.float64))
         return p[0] if single else p
 
-    def warm_up(self) -> None:
-        """Compile the single-image graph now rather than on the first stroke."""
-        self.probabilities(np.zeros((1, INPUT_SIZE, INPUT_SIZE), dtype=np.float32))
+    def warm_up(self, sizes: tuple[int, ...] = (1,)) -> None:
+        """Compile the graphs for these batch sizes now rather than on first use
+        (0.15-0.3 s each): 1 for a digit, 4 and 8 for the digits of a number."""
+        for n in sizes:
+            self.probabilities(np.zeros((n, 1, INPUT_SIZE, INPUT_SIZE), dtype=np.float32))
 
 
 @dataclass

@@ -239,6 +239,10 @@ class MainWindow(QMainWindow):
             self.show_message("Device not available",
                               f"{device_problem}\n\nlenet-gui uses the CPU instead.")
         self.checkpoint = recognizer.checkpoint
+        # The graphs for numbers, after the first prediction is possible (not before:
+        # it would delay the model by 0.3 s at start-up).
+        self._run(lambda _w: recognizer.warm_up((4, 8)), lambda _r: None, lambda _m: None,
+                  "warm-up")
         self.network_view.set_recognizer(recognizer)  # first: the re-read reaches it
         self.draw_tab.set_recognizer(recognizer)
         self.data_view.set_recognizer(recognizer)
