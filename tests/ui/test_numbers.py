@@ -104,3 +104,23 @@ def test_teaching_a_number_is_refused_with_a_hint(qtbot, window, drawn):
     assert tab.teach(4) is None
     assert "one digit at a time" in tab.teach_panel.message_label.text()
     assert len(window.my_digits) == 0
+
+
+def test_scribbles_are_refused_on_the_canvas(qtbot, window):
+    """The shipped model says "not a digit" to scribbles dragged onto the canvas."""
+    from ..conftest import TESTS
+
+    tab = window.draw_tab
+    scribbles = [d for d in load_drawings(TESTS / "data" / "nondigits.json")
+                 if d.style in ("scribble", "hatching", "scratch_out")][:6]
+    refused = 0
+    for d in scribbles:
+        draw(qtbot, window, d.strokes)
+        reading = tab.last_reading
+        if reading is not None and reading.verdict == "not a digit":
+            refused += 1
+            assert tab.digit_label.text() == "?"
+            assert "Not a digit" in tab.verdict_label.text() or "Not a number" in \
+                tab.verdict_label.text()
+            assert tab.last_prediction is None or len(reading.digits) == 1
+    assert refused >= 5, refused
