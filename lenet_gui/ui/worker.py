@@ -94,6 +94,9 @@ def stop_and_wait(worker: Worker | None, thread: QThread | None,
     return thread.wait(timeout_ms)
 
 
+REPORT_INTERVAL_S = 0.1  # how often the Train tab's jobs report to the window
+
+
 class Throttle:
     """At most one call per ``interval`` seconds, plus the final one (Orange3 style)."""
 
