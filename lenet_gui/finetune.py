@@ -17,15 +17,17 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from .config import DEVICES, default_checkpoint_dir, shipped_checkpoint
-from .data import Split
 from .errors import ConfigError, TrainingError
 from .strokes import Drawing
-from .train import EpochResult, Progress
+
+if TYPE_CHECKING:  # the window imports this module for its config: keep it light
+    from .data import Split
+    from .train import EpochResult, Progress
 
 #: Fewer than this many labelled drawings cannot both teach and measure anything.
 MIN_PERSONAL_DIGITS = 20
@@ -128,11 +130,11 @@ def default_personal_path() -> Path:
     return default_checkpoint_dir() / f"lenet5-personal-{stamp}.ckpt"
 
 
-def finetune(base: Path, drawings: list[Drawing], mnist_train: Split,
-             mnist_test: Split | None = None, out: Path | None = None,
+def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
+             mnist_test: "Split | None" = None, out: Path | None = None,
              config: FinetuneConfig | None = None, *,
-             on_progress: Callable[[Progress], None] | None = None,
-             on_epoch: Callable[[EpochResult], None] | None = None,
+             on_progress: "Callable[[Progress], None] | None" = None,
+             on_epoch: "Callable[[EpochResult], None] | None" = None,
              on_log: Callable[[str], None] | None = None,
              stop: threading.Event | None = None) -> FinetuneResult:
     """Fine-tune ``base`` on the user's ``drawings`` mixed with MNIST; save to ``out``."""
@@ -166,6 +168,7 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: Split,
     from .predict import evaluate_arrays, make_forward, score, softmax
     from .preprocess import normalise
     from .stroke_augment import drawing_variants
+    from .train import EpochResult, Progress
     from .train_step import make_train_step
 
     t0 = time.perf_counter()

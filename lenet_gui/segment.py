@@ -30,8 +30,6 @@ from itertools import chain
 from typing import Callable, Sequence
 
 import numpy as np
-from scipy import ndimage
-from scipy.spatial import cKDTree
 
 from .strokes import CANVAS_SIZE, PEN_WIDTH, Stroke, render_strokes
 
@@ -362,6 +360,7 @@ def _nearest(a: Box, b: Box, labels: list[list[int]], units: list[Box], lines: _
                 points.append(p)
                 owner.append(np.full(len(p), k + 1, dtype=np.int16))
     if len(ys) and sum(map(len, owner)):
+        from scipy.spatial import cKDTree  # lazily: scipy costs start-up 0.3 s
         _, nearest = cKDTree(np.concatenate(points)).query(
             np.column_stack([xs + (l + 0.5), ys + (t + 0.5)]))
         near[ys, xs] = np.concatenate(owner)[nearest]
@@ -398,6 +397,8 @@ def _from_ink(ink: np.ndarray, pen: float | None, max_digits: int,
     solid = clean > level
     pen = _stroke_width(solid) if pen is None else pen
     grow = max(1, int(round(pen / 10)))  # joins breaks up to 2 x grow pixels wide
+    from scipy import ndimage  # here: importing scipy costs the window 0.3 s at start-up
+
     labels, _ = ndimage.label(ndimage.maximum_filter(solid.view(np.uint8), size=2 * grow + 1))
     units = [(s[0].start, s[0].stop, s[1].start, s[1].stop) for s in ndimage.find_objects(labels)]
     groups, noise = _group(units, lambda i, j, limit: _box_gap(units[i], units[j]), pen)
