@@ -6,15 +6,12 @@ progress, epochs, log lines), so the tab's plot, progress bar and log serve both
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Callable
 
 from ..finetune import FinetuneConfig, FinetuneResult
 from ..strokes import Drawing
-from .worker import Throttle, TrainingSignals, Worker
-
-REPORT_INTERVAL_S = 0.1
+from .worker import ProgressRelay, TrainingSignals, Worker
 
 
 def make_personal_job(base: Path, drawings: list[Drawing], data_dir: Path, splits,
@@ -33,32 +30,13 @@ def make_personal_job(base: Path, drawings: list[Drawing], data_dir: Path, split
         train_split, test_split = splits if splits is not None else (
             load_split(data_dir, "train"), load_split(data_dir, "test"))
         loading["done"] = True
-        pending: list[tuple[int, float]] = []
-        throttle = Throttle(REPORT_INTERVAL_S)
-
-        def flush(progress=None) -> None:
-            if pending:
-                signals.losses_reported.emit(list(pending))
-                pending.clear()
-            if progress is not None:
-                signals.progress_reported.emit(progress)
-
-        def on_progress(p) -> None:
-            pending.append((p.global_step, p.loss))
-            if throttle.ready(force=p.global_step == p.total_steps):
-                flush(p)
-
-        def on_epoch(e) -> None:
-            flush()
-            signals.epoch_finished.emit(e)
-
-        stop: threading.Event = worker.stop_event
+        relay = ProgressRelay(signals)
         try:
             return finetune(base, drawings, train_split, test_split, out, config,
-                            on_progress=on_progress, on_epoch=on_epoch,
-                            on_log=signals.log_reported.emit, stop=stop)
+                            on_progress=relay.progress, on_epoch=relay.epoch,
+                            on_log=signals.log_reported.emit, stop=worker.stop_event)
         finally:
-            flush()
+            relay.flush()
 
     return job
 

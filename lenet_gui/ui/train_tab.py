@@ -22,8 +22,8 @@ from ..finetune import FinetuneConfig, check_enough
 from .data_panel import DataPanel
 from .hyperparameter_form import PERSONAL, TAB_RECIPES, HyperparameterForm
 from .run_panel import Banner, RunPanel, format_duration
-from .worker import REPORT_INTERVAL_S, Throttle, TrainingSignals, Worker, start_worker, \
-    stop_and_wait
+from .worker import REPORT_INTERVAL_S, ProgressRelay, TrainingSignals, Worker, \
+    start_worker, stop_and_wait
 
 __all__ = ["PERSONAL", "REPORT_INTERVAL_S", "TAB_RECIPES", "Banner", "TrainTab",
            "format_duration"]
@@ -261,34 +261,20 @@ class TrainTab(QWidget):
                 test_split = load_split(data_dir, "test")
                 config.validate(len(train_split))
             loading["done"] = True
-            pending: list[tuple[int, float]] = []
-            throttle = Throttle(REPORT_INTERVAL_S)
-
-            def flush(progress=None) -> None:
-                if pending:
-                    signals.losses_reported.emit(list(pending))
-                    pending.clear()
-                if progress is not None:
-                    signals.progress_reported.emit(progress)
+            relay = ProgressRelay(signals)
 
             def on_progress(p) -> None:
-                pending.append((p.global_step, p.loss))
-                if throttle.ready(force=p.step == p.steps_per_epoch):
-                    flush(p)
+                relay.progress(p)
                 if p.step % 100 == 0:
                     signals.log_reported.emit(p.log_line())
 
-            def on_epoch(e) -> None:
-                flush()
-                signals.epoch_finished.emit(e)
-
             try:
                 return train(config, out, train_split=train_split, test_split=test_split,
-                             on_progress=on_progress, on_epoch=on_epoch,
+                             on_progress=on_progress, on_epoch=relay.epoch,
                              on_log=signals.log_reported.emit, stop=worker.stop_event,
                              abandon=abandon)
             finally:
-                flush()
+                relay.flush()
 
         self.append_log(f"— training started: {config.recipe} recipe, {config.epochs} "
                         f"epochs, lr {config.lr}, batch {config.batch_size} —")

@@ -121,3 +121,36 @@ class TrainingSignals(QObject):
     epoch_finished = Signal(object)  # core.train.EpochResult
     log_reported = Signal(str)
     download_reported = Signal(str, int, int)  # file name, bytes so far, total (0: unknown)
+
+
+class ProgressRelay:
+    """A training job's reports to ``TrainingSignals``, from the job's thread.
+
+    Losses are batched; progress goes out at most every ``REPORT_INTERVAL_S`` and
+    always at the last step of an epoch; ``flush`` (at an epoch's end and when the
+    job ends) sends whatever is pending. One relay serves every training job of the
+    Train tab (a recipe's training, the personal fine-tune).
+    """
+
+    def __init__(self, signals: TrainingSignals) -> None:
+        self.signals = signals
+        self._pending: list[tuple[int, float]] = []
+        self._throttle = Throttle(REPORT_INTERVAL_S)
+
+    def flush(self, progress=None) -> None:
+        if self._pending:
+            self.signals.losses_reported.emit(list(self._pending))
+            self._pending.clear()
+        if progress is not None:
+            self.signals.progress_reported.emit(progress)
+
+    def progress(self, p) -> None:
+        """``on_progress`` for ``train.train`` and ``finetune.finetune``."""
+        self._pending.append((p.global_step, p.loss))
+        if self._throttle.ready(force=p.step == p.steps_per_epoch):
+            self.flush(p)
+
+    def epoch(self, e) -> None:
+        """``on_epoch``: the losses first, so the epoch mark lands after them."""
+        self.flush()
+        self.signals.epoch_finished.emit(e)
