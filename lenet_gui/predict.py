@@ -17,11 +17,13 @@ import numpy as np
 from ._mindspore import LOCK, import_mindspore
 from .model import CheckpointInfo, load_checkpoint
 from .preprocess import INPUT_SIZE, normalise
+from .verdict import DEFAULT_REJECT, UNSURE_BELOW, Thresholds
 
 # Batch shapes compiled for; bigger inputs are cut into chunks of the largest.
 # 4 and 8: the digits of a number (a 4-digit number padded to 16 costs 0.65 ms more).
 _BUCKETS = (1, 4, 8, 16, 256, 1000)
-LOW_CONFIDENCE = 0.6
+# The answer is given with its runner-up below this: the one threshold of verdict.py.
+LOW_CONFIDENCE = UNSURE_BELOW
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -77,8 +79,6 @@ class Recognizer:
         with LOCK:
             self.net, self.info = load_checkpoint(self.checkpoint)
         self._forward = make_forward(self.net)
-        from .verdict import DEFAULT_REJECT, Thresholds
-
         reject = self.info.reject_threshold
         self.thresholds = Thresholds(reject=reject if reject is not None else DEFAULT_REJECT)
 

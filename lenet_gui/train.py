@@ -24,8 +24,10 @@ from .config import TrainConfig, default_checkpoint_dir
 from .data import Split, load_split
 from .errors import TrainingError
 from .model import CheckpointInfo, build_lenet5, save_checkpoint
-from .predict import EvalResult, evaluate_arrays, make_forward
+from .predict import EvalResult, evaluate_arrays, make_forward, softmax
+from .predict import score as score_probabilities
 from .preprocess import normalise
+from .verdict import choose_reject
 
 
 @dataclass
@@ -243,8 +245,6 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
             score = drawn_acc if score is None else (score + drawn_acc) / 2
         reject = None
         if outliers:
-            from .predict import softmax
-
             reject = _reject_threshold(judge_ev, drawn_ev)
             refused = float((softmax(forward(outlier_val)).max(axis=1) < reject).mean())
             log(f"  validation non-digits refused: {refused * 100:.1f}% (threshold "
@@ -340,8 +340,6 @@ def _reject_threshold(judge_ev: EvalResult | None, drawn_ev: EvalResult | None) 
     """Not a digit below this score. The targets are at most 0.5% of MNIST and 1% of
     drawn digits refused; with a margin, 0.3% of the held-out images and 0.6% of the
     selection drawings may fall below it."""
-    from .verdict import choose_reject
-
     sets = [(np.array(ev.confidences), share) for ev, share in ((judge_ev, 0.003),
                                                                 (drawn_ev, 0.006)) if ev]
     return choose_reject(sets)
@@ -349,9 +347,7 @@ def _reject_threshold(judge_ev: EvalResult | None, drawn_ev: EvalResult | None) 
 
 def score_inputs(forward, inputs: np.ndarray, labels: np.ndarray) -> EvalResult:
     """Accuracy of ``forward`` on ready network inputs."""
-    from .predict import score, softmax
-
-    return score(labels, softmax(forward(inputs)))
+    return score_probabilities(labels, softmax(forward(inputs)))
 
 
 def _diverged_message(loss: float, epoch: int, step: int, config: TrainConfig,

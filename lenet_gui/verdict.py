@@ -35,11 +35,6 @@ class Thresholds:
         return UNSURE if top < max(self.unsure, self.reject) else DIGIT
 
 
-def digit_scores(probabilities: np.ndarray) -> np.ndarray:
-    """The score that the verdict thresholds: each row's largest probability."""
-    return np.asarray(probabilities).max(axis=-1)
-
-
 def choose_reject(digit_score_sets: Sequence[tuple[np.ndarray, float]]) -> float:
     """The highest threshold that refuses at most the allowed share of each set.
 
@@ -59,5 +54,5 @@ def choose_reject(digit_score_sets: Sequence[tuple[np.ndarray, float]]) -> float
     return float(min(limits))
 
 
-__all__ = ["Thresholds", "digit_scores", "choose_reject", "VERDICTS", "DIGIT", "UNSURE",
+__all__ = ["Thresholds", "choose_reject", "VERDICTS", "DIGIT", "UNSURE",
            "NOT_A_DIGIT", "DEFAULT_REJECT", "UNSURE_BELOW"]
