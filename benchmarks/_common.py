@@ -17,6 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SUBSET = ROOT / "tests" / "data" / "mnist_subset"
 DRAWN = ROOT / "tests" / "data" / "drawn_digits.json"
+# The drawn-digit sets by name (tests/data/README.md); "holdout" never chooses anything.
+DRAWN_SETS = {name: ROOT / "tests" / "data" / file for name, file in (
+    ("neat", "drawn_digits.json"), ("hard", "drawn_digits_hard.json"),
+    ("international", "drawn_digits_intl.json"), ("holdout", "drawn_digits_holdout.json"))}
 
 
 def ensure_root_on_path() -> None:

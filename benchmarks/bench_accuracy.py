@@ -20,9 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-DATA = ROOT / "tests" / "data"
-SETS = {"neat": "drawn_digits.json", "hard": "drawn_digits_hard.json",
-        "international": "drawn_digits_intl.json", "holdout": "drawn_digits_holdout.json"}
+from _common import DRAWN_SETS  # noqa: E402
 TARGETS = {"mnist": 0.995, "neat": 0.995, "hard": 0.995, "international": 0.98,
            "class": 0.97}
 
@@ -45,7 +43,7 @@ def main(argv=None) -> int:
     from lenet_gui.strokes import load_drawings
 
     test = load_split(args.data_dir, "test") if (args.data_dir / "test").is_dir() else None
-    sets = {name: load_drawings(DATA / f) for name, f in SETS.items() if (DATA / f).is_file()}
+    sets = {name: load_drawings(path) for name, path in DRAWN_SETS.items() if path.is_file()}
     rows = []
     for ckpt in args.checkpoints:
         r = Recognizer(ckpt)

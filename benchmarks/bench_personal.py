@@ -27,9 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-DATA = ROOT / "tests" / "data"
-FAMILIES = {"neat": DATA / "drawn_digits.json", "hard": DATA / "drawn_digits_hard.json",
-            "international": DATA / "drawn_digits_intl.json"}
+from _common import DRAWN_SETS  # noqa: E402
+
+# The style families a simulated user writes in (the held-out set chooses nothing).
+FAMILIES = {name: DRAWN_SETS[name] for name in ("neat", "hard", "international")}
 
 
 def parse_args(argv=None):

@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from _common import DRAWN_SETS  # noqa: E402
+
 DATA = ROOT / "tests" / "data"
-SETS = {"neat": "drawn_digits.json", "hard": "drawn_digits_hard.json",
-        "international": "drawn_digits_intl.json", "holdout": "drawn_digits_holdout.json"}
 
 
 def parse_args(argv=None):
@@ -59,8 +59,8 @@ def main(argv=None) -> int:
     out: dict = {"checkpoint": str(args.checkpoint), "reject": t.reject, "numbers": {},
                  "refused": {}}
     times = []
-    for name, file in SETS.items():
-        drawings = load_drawings(DATA / file)
+    for name, path in DRAWN_SETS.items():
+        drawings = load_drawings(path)
         nums = compose_numbers(drawings, args.numbers, seed=args.seed)
         exact = count = 0
         for n in nums:
