@@ -30,8 +30,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     width, height = (int(v) for v in args.size.split("x"))
 
-    from PySide6.QtCore import QPoint, Qt
-    from PySide6.QtTest import QTest
+    import _window as shots
 
     from lenet_gui.strokes import load_drawings
     from lenet_gui.ui.app import make_application
@@ -44,26 +43,12 @@ def main(argv=None) -> int:
     window.show()
 
     def pump(seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.01)
+        shots.pump(app, seconds)
 
-    end = time.monotonic() + 60
-    while window.draw_tab.recognizer is None and time.monotonic() < end:
-        pump(0.05)
+    shots.wait_for_model(app, window)
     canvas = window.draw_tab.canvas
     drawing = load_drawings(ROOT / "tests/data/drawn_digits.json")[args.digit]
-    side = min(canvas.width(), canvas.height())
-    ox, oy = (canvas.width() - side) / 2, (canvas.height() - side) / 2
-    for stroke in drawing.strokes:
-        pts = [QPoint(round(ox + x * side), round(oy + y * side)) for x, y in stroke.points]
-        QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                         pts[0])
-        for p in pts[1:]:
-            QTest.mouseMove(canvas, p)
-        QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton,
-                           Qt.KeyboardModifier.NoModifier, pts[-1])
+    shots.drag_strokes(canvas, drawing.strokes)
     pump(0.3)
     args.out.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(args.out / f"screenshot-draw{args.suffix}.png"))

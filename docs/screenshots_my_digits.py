@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,8 +28,10 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     width, height = (int(v) for v in args.size.split("x"))
 
-    from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
+    from PySide6.QtCore import QItemSelectionModel, Qt
     from PySide6.QtTest import QTest
+
+    import _window as shots
 
     from lenet_gui.my_digits import MyDigits
     from lenet_gui.strokes import load_drawings
@@ -48,26 +49,12 @@ def main(argv=None) -> int:
     window.show()
 
     def pump(seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.01)
+        shots.pump(app, seconds)
 
-    end = time.monotonic() + 60
-    while window.draw_tab.recognizer is None and time.monotonic() < end:
-        pump(0.05)
+    shots.wait_for_model(app, window)
     canvas = window.draw_tab.canvas
     seven = next(d for d in drawings[130:] if d.label == 7)
-    side = min(canvas.width(), canvas.height())
-    ox, oy = (canvas.width() - side) / 2, (canvas.height() - side) / 2
-    for stroke in seven.strokes:
-        pts = [QPoint(round(ox + x * side), round(oy + y * side)) for x, y in stroke.points]
-        QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                         pts[0])
-        for p in pts[1:]:
-            QTest.mouseMove(canvas, p)
-        QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton,
-                           Qt.KeyboardModifier.NoModifier, pts[-1])
+    shots.drag_strokes(canvas, seven.strokes)
     pump(0.3)
     QTest.keyClick(canvas, Qt.Key.Key_7)
     pump(0.3)

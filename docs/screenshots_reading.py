@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,8 +29,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     width, height = (int(v) for v in args.size.split("x"))
 
-    from PySide6.QtCore import QPoint, Qt
-    from PySide6.QtTest import QTest
+    import _window as shots
 
     from lenet_gui.my_digits import MyDigits
     from lenet_gui.strokes import load_drawings
@@ -46,25 +44,14 @@ def main(argv=None) -> int:
     window.show()
 
     def pump(seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.01)
+        shots.pump(app, seconds)
 
-    while window.draw_tab.recognizer is None:
-        pump(0.1)
+    shots.wait_for_model(app, window)
     canvas = window.draw_tab.canvas
 
     def draw(strokes) -> None:
         canvas.clear()
-        side = min(canvas.width(), canvas.height())
-        ox, oy = (canvas.width() - side) / 2, (canvas.height() - side) / 2
-        for s in strokes:
-            pts = [QPoint(round(ox + x * side), round(oy + y * side)) for x, y in s.points]
-            QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=pts[0])
-            for p in pts[1:]:
-                QTest.mouseMove(canvas, p)
-            QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=pts[-1])
+        shots.drag_strokes(canvas, strokes)
         pump(0.3)
 
     number = next(n for n in compose_numbers(load_drawings(ROOT / "tests/data/drawn_digits.json"),
