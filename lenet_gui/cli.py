@@ -61,6 +61,13 @@ def _device(text: str) -> str:
     raise argparse.ArgumentTypeError(f"choose one of {', '.join(DEVICES)}, got {text!r}")
 
 
+def add_report_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--report", choices=("jsonl",),
+                   help="jsonl: machine-readable progress on stdout, one JSON object per "
+                        "line; 'stop' or 'abandon' on stdin stops (the window's training "
+                        "process; docs/training-process.md)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lenet-gui",
@@ -116,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="checkpoint to write (default: a new file in "
                    "the user data folder)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_report_argument(p)
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("eval", help="accuracy, per-class accuracy and confusion matrix")
@@ -175,19 +183,32 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_app(checkpoint=args.checkpoint, device=args.device)
 
 
-def cmd_train(args: argparse.Namespace) -> int:
-    from .data import load_split
-    from .train import default_checkpoint_path, train
-
-    config = TrainConfig.for_recipe(
+def train_config(args: argparse.Namespace) -> TrainConfig:
+    """The ``train`` command's options as a config (the recipe's defaults first)."""
+    return TrainConfig.for_recipe(
         args.recipe, epochs=args.epochs, lr=args.lr, momentum=args.momentum,
         batch_size=args.batch_size, device=args.device, seed=args.seed, limit=args.limit,
         eval_limit=args.eval_limit, holdout=args.holdout,
         select_strokes=tuple(str(p) for p in args.select_strokes or ()) or None,
         nondigits=args.nondigits,
         init_checkpoint=str(args.init_checkpoint) if args.init_checkpoint else None)
-    config.validate()
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .data import load_split
+    from .train import default_checkpoint_path, train
+
     data_dir = args.data_dir or default_data_dir()
+    if args.report == "jsonl":
+        from .training_job import report_train
+
+        def prepare():
+            config = train_config(args)
+            return config, args.out or default_checkpoint_path(config)
+
+        return report_train(prepare, data_dir)
+    config = train_config(args)
+    config.validate()
     train_split = load_split(data_dir, "train")
     test_split = load_split(data_dir, "test")
     config.validate(len(train_split))

@@ -32,6 +32,9 @@ def add_parser(sub, positive_int, device_type) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument("--json", action="store_true", help="print one JSON object at the end")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    from .cli import add_report_argument
+
+    add_report_argument(p)
     p.set_defaults(func=cmd_finetune)
 
 
@@ -45,6 +48,11 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     for name in ("epochs", "lr", "holdout_share", "eval_limit", "seed"):
         if getattr(args, name) is not None:
             setattr(config, name, getattr(args, name))
+    if args.report == "jsonl":
+        from .training_job import report_finetune
+
+        return report_finetune(args.checkpoint or shipped_checkpoint(), list(args.drawings),
+                               args.data_dir or default_data_dir(), args.out, config)
     config.validate()
     drawings = [d for path in args.drawings for d in load_drawings(path)]
     data_dir = args.data_dir or default_data_dir()

@@ -121,7 +121,9 @@ class _RateMeter:
 def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = None, *,
           train_split: Split | None = None, test_split: Split | None = None,
           on_progress: ProgressFn | None = None, on_epoch: EpochFn | None = None,
-          on_log: LogFn | None = None, stop: threading.Event | None = None,
+          on_log: LogFn | None = None,
+          on_checkpoint: Callable[[Path, float], None] | None = None,
+          stop: threading.Event | None = None,
           abandon: threading.Event | None = None) -> TrainResult:
     """Train LeNet5 and save the best weights to ``out``.
 
@@ -129,7 +131,8 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
     some out (``holdout``), else on the test set, as the course does. Stops
     within one step when ``stop`` is set, after saving the current weights if
     they are better than what was saved (unless ``abandon`` is set too: the
-    window is closing and nothing more is evaluated). A NaN or infinite loss
+    window is closing and nothing more is evaluated). ``on_checkpoint(path,
+    epoch)`` follows every save. A NaN or infinite loss
     raises TrainingError and saves nothing from the diverged weights.
     """
     log = on_log or (lambda _line: None)
@@ -263,6 +266,8 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
                    + (" and drawn digits" if drawn is not None else "")) if score is not None
             else "")
         result.checkpoint = save_checkpoint(net, out, info)
+        if on_checkpoint is not None:
+            on_checkpoint(result.checkpoint, epoch)
         best_score = score
         result.best_epoch, result.evaluation = epoch, test_ev
         result.best_accuracy = test_ev.accuracy if test_ev else None

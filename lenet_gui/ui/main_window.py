@@ -200,9 +200,16 @@ class MainWindow(QMainWindow):
         self.load_checkpoint(self._pending_checkpoint)
         from ..devices import probe_devices
 
-        self._run(lambda _w: probe_devices(), self.train_tab.set_devices,
+        self._run(lambda _w: probe_devices(), self._on_devices_probed,
                   self._on_probe_failed, "probe-devices")
         self.train_tab.check_data()
+
+    def _on_devices_probed(self, devices) -> None:
+        self.train_tab.set_devices(devices)
+        wanted = {d.name: d for d in devices}.get(self.device or "")
+        if wanted is not None and not wanted.available:
+            self.train_tab.banner.show_message(
+                "info", f"--device {wanted.name}: {wanted.reason}; training uses the CPU.")
 
     def _on_probe_failed(self, message: str) -> None:
         self.train_tab.device_reason.setText(f"Device probe failed: {message}")
@@ -210,34 +217,21 @@ class MainWindow(QMainWindow):
     def load_checkpoint(self, path: Path) -> None:
         """Load a checkpoint in a worker; the current model stays until it has loaded."""
         path = Path(path)
-        device = self.device
 
+        # The recognizer always runs on the CPU (one image at a time is fastest there);
+        # training picks its own device, in its own process.
         def job(_worker):
-            device_problem = None
-            if device:
-                from ..devices import use_device
-                from ..errors import DeviceError
-
-                try:
-                    use_device(device)
-                except DeviceError as exc:  # recognize on the CPU; say so once loaded
-                    device_problem = str(exc)
             from ..predict import Recognizer
 
             recognizer = Recognizer(path)
             recognizer.warm_up()
-            return recognizer, device_problem
+            return recognizer
 
         if self.draw_tab.recognizer is None:
             self.model_label.setText(f"Loading {path.name}…")
         self._run(job, self._on_model_loaded, self._on_model_failed, "load-model")
 
-    def _on_model_loaded(self, loaded) -> None:
-        recognizer, device_problem = loaded
-        if device_problem:
-            self.device = None
-            self.show_message("Device not available",
-                              f"{device_problem}\n\nlenet-gui uses the CPU instead.")
+    def _on_model_loaded(self, recognizer) -> None:
         self.checkpoint = recognizer.checkpoint
         # The graphs for numbers, after the first prediction is possible (not before:
         # it would delay the model by 0.3 s at start-up).

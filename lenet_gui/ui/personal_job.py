@@ -1,4 +1,5 @@
-"""The Train tab's "Learn my handwriting" job: the personal recipe in a worker thread.
+"""The Train tab's "Learn my handwriting" job: the personal recipe in a child process
+(``lenet-gui finetune``), started and followed from a worker thread.
 
 It reports through the same ``TrainingSignals`` as a training run (losses,
 progress, epochs, log lines), so the tab's plot, progress bar and log serve both.
@@ -6,6 +7,7 @@ progress, epochs, log lines), so the tab's plot, progress bar and log serve both
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -14,27 +16,31 @@ from ..strokes import Drawing
 from .worker import ProgressRelay, TrainingSignals, Worker
 
 
-def make_personal_job(base: Path, drawings: list[Drawing], data_dir: Path, splits,
+def make_personal_job(base: Path, drawings: list[Drawing], data_dir: Path,
                       config: FinetuneConfig, signals: TrainingSignals, out: Path,
-                      loading: dict) -> Callable[[Worker], FinetuneResult]:
+                      loading: dict, abandon: threading.Event,
+                      on_start: Callable | None = None) -> Callable[[Worker], FinetuneResult]:
     """A worker function that fine-tunes ``base`` on ``drawings`` mixed with MNIST.
 
-    ``splits`` is (train, test) from the folder check's cache, or None to read them
-    in the worker; ``loading["done"]`` tells the tab whether data reading got done.
+    ``loading["done"]`` tells the tab whether the child got as far as reading the data.
     """
 
     def job(worker: Worker) -> FinetuneResult:
-        from ..data import load_split
-        from ..finetune import finetune
+        from ..train_process import ChildDied
+        from ..training_job import finetune_in_child
 
-        train_split, test_split = splits if splits is not None else (
-            load_split(data_dir, "train"), load_split(data_dir, "test"))
-        loading["done"] = True
         relay = ProgressRelay(signals)
         try:
-            return finetune(base, drawings, train_split, test_split, out, config,
-                            on_progress=relay.progress, on_epoch=relay.epoch,
-                            on_log=signals.log_reported.emit, stop=worker.stop_event)
+            return finetune_in_child(base, drawings, data_dir, out, config,
+                                     on_progress=relay.progress, on_epoch=relay.epoch,
+                                     on_log=signals.log_reported.emit,
+                                     on_loaded=lambda: loading.update(done=True),
+                                     on_start=on_start, stop=worker.stop_event,
+                                     abandon=abandon)
+        except ChildDied as exc:
+            for line in exc.stderr_tail[-12:]:
+                signals.log_reported.emit(line)
+            raise
         finally:
             relay.flush()
 

@@ -2,9 +2,11 @@
 
 The tab composes three parts: the hyperparameter form (``hyperparameter_form``), the
 MNIST data-folder box (``data_panel``) and what a run shows (``run_panel``); it owns
-the training jobs. Training runs ``lenet_gui.train.train`` (or, for the personal
-recipe, ``lenet_gui.finetune``) in a QThread worker; its reports are throttled
-(every 100 ms) so the event loop keeps the window fluid.
+the training jobs. A job runs in a child process (``lenet-gui train`` or, for the
+personal recipe, ``lenet-gui finetune``, through ``training_job``) that a QThread
+worker starts and listens to; its reports are throttled (every 100 ms) so the
+event loop keeps the window fluid, and the window's own MindSpore (the Draw tab's
+recognizer) never waits for a training step.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ from ..config import TrainConfig
 from ..devices import DeviceStatus
 from ..errors import ConfigError
 from ..finetune import FinetuneConfig, check_enough
+from ..train_process import ChildDied
 from .data_panel import DataPanel
 from .hyperparameter_form import PERSONAL, TAB_RECIPES, HyperparameterForm
 from .run_panel import Banner, RunPanel, format_duration
 from .worker import REPORT_INTERVAL_S, ProgressRelay, TrainingSignals, Worker, \
     start_worker, stop_and_wait
+
+CHILD_ERROR_LINES = 12  # of a dead training process's stderr, shown in the log
 
 __all__ = ["PERSONAL", "REPORT_INTERVAL_S", "TAB_RECIPES", "Banner", "TrainTab",
            "format_duration"]
@@ -42,6 +47,7 @@ class TrainTab(QWidget):
         self._abandon = threading.Event()
         self._last_result = None
         self._loading = {"done": True}
+        self._child = None  # the training process (train_process.ChildProcess)
         # Set by the window: () -> (My digits drawings, the checkpoint in use).
         self.personal_source = None
         self.signals = TrainingSignals(self)
@@ -222,6 +228,15 @@ class TrainTab(QWidget):
     def is_training(self) -> bool:
         return self._worker is not None
 
+    def training_pid(self) -> int | None:
+        """The training process's id while one runs (tests, diagnostics)."""
+        child = self._child
+        return child.pid if child is not None and child.proc.poll() is None else None
+
+    def _child_started(self, child) -> None:
+        """From the job's thread, as soon as the training process exists."""
+        self._child = child
+
     def start(self) -> bool:
         """Validate and start training in a worker thread; False (with a message) if not."""
         if self._worker is not None:
@@ -239,28 +254,26 @@ class TrainTab(QWidget):
         # folder check has not (155 ms for MNIST: a visible freeze here).
         data_dir = self.data_dir()
         try:
-            train_split, test_split = self.data_panel.splits_for(config, data_dir)
+            self.data_panel.splits_for(config, data_dir)  # files there, config fits
         except LenetGuiError as exc:
             self.banner.show_message("error", f"Cannot start: {exc}")
             return False
 
-        from ..data import load_split
-        from ..train import default_checkpoint_path, train
+        from ..train import default_checkpoint_path
+        from ..training_job import command_text, train_args, train_in_child
 
         out = default_checkpoint_path(config)
+        try:
+            args = train_args(config, out, data_dir)
+        except ConfigError as exc:
+            self.banner.show_message("error", f"Cannot start: {exc}")
+            return False
         signals = self.signals
         abandon = self._abandon
-
-        loading = {"done": train_split is not None}
+        loading = {"done": False}
         self._loading = loading
 
         def job(worker: Worker):
-            nonlocal train_split, test_split
-            if train_split is None:
-                train_split = load_split(data_dir, "train")
-                test_split = load_split(data_dir, "test")
-                config.validate(len(train_split))
-            loading["done"] = True
             relay = ProgressRelay(signals)
 
             def on_progress(p) -> None:
@@ -269,15 +282,19 @@ class TrainTab(QWidget):
                     signals.log_reported.emit(p.log_line())
 
             try:
-                return train(config, out, train_split=train_split, test_split=test_split,
-                             on_progress=on_progress, on_epoch=relay.epoch,
-                             on_log=signals.log_reported.emit, stop=worker.stop_event,
-                             abandon=abandon)
+                return train_in_child(config, out, data_dir, on_progress=on_progress,
+                                      on_epoch=relay.epoch, on_log=signals.log_reported.emit,
+                                      on_loaded=lambda: loading.update(done=True),
+                                      on_start=self._child_started, stop=worker.stop_event,
+                                      abandon=abandon)
+            except ChildDied as exc:
+                for line in exc.stderr_tail[-CHILD_ERROR_LINES:]:
+                    signals.log_reported.emit(line)
+                raise
             finally:
                 relay.flush()
 
-        self.append_log(f"— training started: {config.recipe} recipe, {config.epochs} "
-                        f"epochs, lr {config.lr}, batch {config.batch_size} —")
+        self.append_log(f"— {command_text(args)} —")
         self._launch(job, self._on_finished)
         return True
 
@@ -296,14 +313,15 @@ class TrainTab(QWidget):
                 raise LenetGuiError("no model is loaded yet to start from")
             config = self.personal_config()
             data_dir = self.data_dir()
-            splits = self.data_panel.cached_splits(data_dir)
+            self.data_panel.cached_splits(data_dir)  # the folder is readable
         except (ConfigError, LenetGuiError) as exc:
             self.banner.show_message("error", f"Cannot start: {exc}")
             return False
-        loading = {"done": splits is not None}
+        loading = {"done": False}
         self._loading = loading
-        job = make_personal_job(Path(base), list(drawings), data_dir, splits, config,
-                                self.signals, default_personal_path(), loading)
+        job = make_personal_job(Path(base), list(drawings), data_dir, config, self.signals,
+                                default_personal_path(), loading, self._abandon,
+                                on_start=self._child_started)
         self.append_log(f"— learning your handwriting: {len(drawings)} digits, starting "
                         f"from {Path(base).name}, {config.epochs} epochs, lr {config.lr} —")
         self._launch(job, self._on_personal_finished)
@@ -373,7 +391,7 @@ class TrainTab(QWidget):
                                           f": {message}")
 
     def _on_thread_finished(self) -> None:
-        self._worker = self._thread = None
+        self._worker = self._thread = self._child = None
         self._set_running(False)
         self.run_panel.end_run(bool(self._last_result))
 

@@ -1,8 +1,11 @@
-"""Train tab: training in a worker thread on the committed subset, stop, finish, close."""
+"""Train tab: training in a child process on the committed subset: stop, finish, close,
+a killed child, a bad device."""
 
 from __future__ import annotations
 
 import gc
+import os
+import signal
 
 import pytest
 from PySide6.QtCore import Qt
@@ -121,12 +124,65 @@ def test_diverging_training_reports_an_error(qtbot, tab):
     assert tab._last_result is None
 
 
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
 def test_close_the_window_while_training(qtbot, window, tab):
     tab.epochs_spin.setValue(50)
     tab.limit_spin.setValue(2000)
     tab.start()
     qtbot.waitUntil(lambda: tab.loss_plot.point_count >= 3, timeout=60000)
     thread = tab._thread
+    pid = tab.training_pid()
+    assert pid is not None and pid != os.getpid()
     window.close()
     assert not tab.is_training() or thread.isFinished()
+    assert _gone(pid)  # exited and reaped: no orphan
     gc.collect()
+
+
+def test_a_killed_training_process_is_one_line_and_start_works_again(qtbot, window, tab):
+    from .conftest import ONE, drag
+
+    canvas = window.draw_tab.canvas
+    drag(qtbot, canvas, ONE[0])
+    qtbot.waitUntil(lambda: window.draw_tab.last_reading is not None, timeout=10000)
+    tab.epochs_spin.setValue(50)
+    tab.limit_spin.setValue(2000)
+    tab.start()
+    qtbot.waitUntil(lambda: tab.loss_plot.point_count >= 3, timeout=60000)
+    os.kill(tab.training_pid(), signal.SIGKILL)
+    with qtbot.waitSignal(tab.training_state_changed, timeout=30000):
+        pass
+    assert tab.banner.kind == "error"
+    assert tab.banner.label.text() == ("Training failed: training process ended "
+                                       "unexpectedly: killed by signal 9 (SIGKILL)")
+    assert tab.start_button.isEnabled() and not tab.is_training()
+    assert not canvas.is_empty() and window.draw_tab.last_reading.text == "1"  # kept
+    tab.epochs_spin.setValue(1)
+    tab.limit_spin.setValue(320)
+    assert tab.start()
+    with qtbot.waitSignal(tab.training_state_changed, timeout=60000):
+        pass
+    assert tab.banner.kind == "success"
+
+
+def test_an_unavailable_device_cannot_start(qtbot, tab):
+    qtbot.waitUntil(lambda: "checking" not in tab.device_reason.text(), timeout=10000)
+    statuses = {d.name: d for d in tab.device_statuses}
+    if statuses["GPU"].available:
+        pytest.skip("this machine has a GPU")
+    # Disabled in the list; a stale setting could still select it.
+    tab.device_combo.setCurrentIndex(tab.device_combo.findData("GPU"))
+    assert tab.start()
+    with qtbot.waitSignal(tab.training_state_changed, timeout=60000):
+        pass
+    assert tab.banner.kind == "error"
+    text = tab.banner.label.text()
+    assert text.startswith("Cannot start: GPU is not available: ") and "\n" not in text
+    assert "--device GPU" in tab.log_view.toPlainText()
