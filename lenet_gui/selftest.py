@@ -10,7 +10,10 @@ The checks, in order:
 4. the bundled sample digits (``resources/samples``) are recognized correctly, through
    the same preprocessing as an opened image file;
 5. the window builds (offscreen), loads the model in its worker thread, and a stroke
-   drawn on its canvas gets a prediction.
+   drawn on its canvas gets a prediction;
+6. the training process: this program starts itself as the Train tab's training
+   child (``train --report jsonl``) and reads its reports (here: the error for an
+   empty MNIST folder, so no data is needed).
 
 ``LENET_GUI_CHECKPOINT`` names another checkpoint to test instead of the shipped one
 (for development, before a shipped checkpoint exists).
@@ -248,6 +251,32 @@ def check_window(checkpoint: Path) -> str:
         qInstallMessageHandler(previous_handler)
 
 
+def check_training_process() -> str:
+    import tempfile
+
+    from .errors import TrainingError
+    from .train_process import ChildDied, run_child
+
+    events: list = []
+    with tempfile.TemporaryDirectory(prefix="lenet-gui-self-test-") as tmp:
+        try:
+            run_child(["train", "--data-dir", str(Path(tmp) / "MNIST"), "--limit", "32",
+                       "--epochs", "1", "--out", str(Path(tmp) / "x.ckpt")], events.append)
+        except ChildDied as exc:
+            raise CheckFailed(f"{exc}; its last error output: "
+                              f"{' | '.join(exc.stderr_tail[-3:]) or 'none'}") from None
+        except TrainingError as exc:
+            if "MNIST folder not found" not in str(exc):
+                raise CheckFailed(f"the training process reported: {exc}") from None
+        else:
+            raise CheckFailed("the training process trained without MNIST data")
+    hello = next((e for e in events if e.get("event") == "hello"), None)
+    if hello is None:
+        raise CheckFailed("the training process sent no hello line")
+    return (f"started itself as a training process (pid {hello['pid']}, protocol "
+            f"{hello['protocol']}); its reports arrived")
+
+
 def run_self_test(out: Callable[[str], None] | None = None,
                   checkpoint: Path | None = None) -> int:
     """Run every check, print one line each; 0 if all passed, 1 otherwise.
@@ -273,6 +302,7 @@ def run_self_test(out: Callable[[str], None] | None = None,
                        needs=bool(ms_ok) and checkpoint.is_file())
     r.check("sample digits", lambda: check_samples(state), needs=bool(model_ok))
     r.check("window", lambda: check_window(checkpoint), needs=bool(model_ok))
+    r.check("training process", check_training_process, needs=bool(ms_ok))
     total = time.perf_counter() - start
     if r.failed:
         out(f"FAILED: {len(r.failed)} of {r.passed + len(r.failed) + r.skipped} checks "

@@ -153,8 +153,8 @@ def test_self_test_passes(qapp, shipped_ckpt, monkeypatch):
     text = "\n".join(lines)
     assert rc == 0, text
     checks = [line for line in lines if line.split(" ", 1)[0] in ("PASS", "FAIL", "SKIP")]
-    assert len(checks) == 5 and all(line.startswith("PASS ") for line in checks), text
-    assert lines[-1].startswith("OK: all 5 checks passed"), text
+    assert len(checks) == 6 and all(line.startswith("PASS ") for line in checks), text
+    assert lines[-1].startswith("OK: all 6 checks passed"), text
 
 
 def test_self_test_fails_without_a_checkpoint(tmp_path, monkeypatch, capsys):
@@ -201,7 +201,7 @@ def test_frozen_app_builds_and_passes_its_self_test(tmp_path, shipped_ckpt):
                           capture_output=True, text=True, timeout=1800, cwd=ROOT)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-5000:]
-    assert "(frozen app)" in out and "OK: all 5 checks passed" in out, out[-5000:]
+    assert "(frozen app)" in out and "OK: all 6 checks passed" in out, out[-5000:]
     internal = tmp_path / "dist" / "lenet-gui" / "_internal"
     assert (internal / "lenet_gui" / "_data" / "checkpoints" / "lenet5_mnist.ckpt").is_file()
     # Lean: no GPU/Ascend plugins, no unused Qt modules.
