@@ -195,8 +195,9 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from .config import default_checkpoint_path
     from .data import load_split
-    from .train import default_checkpoint_path, train
+    from .train import train
 
     data_dir = args.data_dir or default_data_dir()
     if args.report == "jsonl":

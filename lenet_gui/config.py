@@ -141,6 +141,14 @@ def default_checkpoint_dir() -> Path:
     return user_data_dir() / "checkpoints"
 
 
+def default_checkpoint_path(config: TrainConfig) -> Path:
+    """A new file for a training run: ``lenet5-<recipe>-<date>-<time>.ckpt``."""
+    import datetime
+
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return default_checkpoint_dir() / f"lenet5-{config.recipe}-{stamp}.ckpt"
+
+
 def _package_data(*parts: str) -> Path:
     """A file shipped with the package (wheel: lenet_gui/_data; checkout: top level)."""
     packaged = resources.files("lenet_gui").joinpath("_data", *parts)

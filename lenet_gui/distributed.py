@@ -1,25 +1,25 @@
 """Data-parallel training over processes started by MindSpore's ``msrun``. No Qt.
 
-``lenet-gui train --workers N`` re-runs itself under msrun: msrun starts a
+``lenet-gui train --workers N`` re-runs itself under msrun, which starts a
 scheduler and N workers, each running ``python -m lenet_gui train ...``. Each
-worker calls ``init_data_parallel`` first, trains on its ``shard`` of every
-epoch's order, and the gradients are averaged over the workers
-(``nn.DistributedGradReducer``) before each update, so all workers keep the same
-weights. Measured with MindSpore 2.10 on CPU (``mccl`` backend): 2 workers give
-weights bit-identical to each other and within 2e-8 of one process on the same
-global batches. See docs/distributed.md.
+worker calls ``init_data_parallel`` first and trains on its ``shard`` of every
+epoch's order. Before each update the gradients are averaged over the workers
+(``nn.DistributedGradReducer``), so all workers keep the same weights. Measured
+with MindSpore 2.10 on CPU (``mccl``): after 2 workers train, their weights are
+bit-identical and within 2e-8 of one process trained on the same global
+batches. See docs/distributed.md.
 
-Facts from msrun 2.10 this relies on (mindspore/parallel/cluster/process_entity):
+What msrun 2.10 does that this code relies on (mindspore/parallel/cluster):
 
 * It starts the task as ``["python", script, *args]``, or ``[task, *args]``
-  when the task is ``python``/``python3``/``pytest``, whichever ``python`` is
-  first on PATH: ``msrun_env`` puts this interpreter's folder first.
-* The scheduler runs the same command with ``MS_ROLE=MS_SCHED``; inside
-  ``init()`` it serves the cluster and the process exits, so ``init`` must come
-  before any real work (loading MNIST).
-* A CPU all-reduce waits about 30 s for the other workers, then fails
-  ("Ring ReduceScatter wait receiving ... failed"): every worker must run the
-  same steps and the same evaluations, in step.
+  when the task is ``python``/``python3``. That is whichever ``python`` comes
+  first on PATH, so ``msrun_env`` puts this interpreter's folder first.
+* The scheduler runs the same command with ``MS_ROLE=MS_SCHED``. It serves
+  the cluster inside ``init()`` and then exits, so ``init`` must run before
+  any real work (such as loading MNIST).
+* A CPU all-reduce waits 30 s for the other workers and then fails ("Ring
+  ReduceScatter wait receiving ... failed"). So all workers must run the same
+  steps and evaluations, in step with each other.
 """
 
 from __future__ import annotations
@@ -37,10 +37,13 @@ from .errors import ConfigError, DeviceError, first_line
 
 DEFAULT_MASTER_PORT = 8118  # msrun's own default
 MAX_WORKERS = 4096  # set_auto_parallel_context(device_num=...) accepts 1..4096
-#: Launcher of the same MindSpore as this interpreter (what ``msrun`` runs).
-MSRUN_MODULE = "mindspore.parallel.cluster.run"
+MSRUN_MODULE = "mindspore.parallel.cluster.run"  # what the msrun script runs
 TRAIN_ENTRY = ("-m", "lenet_gui", "train")
+#: Seconds a CPU all-reduce waits for a late worker (MindSpore's default is 30).
+#: MS_CPU_COMM_OP_TIMEOUT is undocumented. Measured here: with 90, a worker
+#: waited 40 s and went on. The extra time covers one epoch's evaluation.
 CPU_COMM_TIMEOUT_S = 300
+ERROR_PREFIX = "lenet-gui: error: "  # what cli.main prints for a LenetGuiError
 
 
 def launched_by_msrun(env: Mapping[str, str] | None = None) -> bool:
@@ -49,95 +52,89 @@ def launched_by_msrun(env: Mapping[str, str] | None = None) -> bool:
     return env.get("MS_ROLE") in ("MS_WORKER", "MS_SCHED")
 
 
-def _env_int(env: Mapping[str, str], name: str, default: int | None) -> int | None:
-    text = env.get(name)
-    if text is None or text == "":
-        return default
+def _env_int(env: Mapping[str, str], name: str) -> int | None:
+    text = env.get(name, "")
     try:
-        return int(text)
+        return int(text) if text else None
     except ValueError:
         raise ConfigError(f"msrun environment: {name} must be a whole number, "
                           f"got {text!r}") from None
 
 
 def rank_info(env: Mapping[str, str] | None = None) -> tuple[int, int]:
-    """(rank, number of workers): MindSpore's answer once ``init`` ran, else msrun's
-    environment (RANK_ID, MS_WORKER_NUM / RANK_SIZE); (0, 1) outside msrun.
-
-    Before ``init`` a multi-node job started without ``--node_rank`` has no
-    RANK_ID yet (MindSpore assigns ranks while the cluster forms): rank 0 then.
-    """
+    """(rank, number of workers). Once ``init`` has run, the answer is MindSpore's.
+    Before that, it comes from msrun's environment (RANK_ID, MS_WORKER_NUM or
+    RANK_SIZE). Outside msrun it is (0, 1)."""
     if env is None:
-        from_ms = _initialised_rank()
-        if from_ms is not None:
-            return from_ms
+        if "mindspore" in sys.modules:
+            from mindspore.communication import management as comm
+
+            if comm.GlobalComm.INITED:
+                return comm.get_rank(), comm.get_group_size()
         env = os.environ
     if not launched_by_msrun(env):
         return 0, 1
-    size = _env_int(env, "MS_WORKER_NUM", None) or _env_int(env, "RANK_SIZE", 1)
-    rank = _env_int(env, "RANK_ID", 0)
-    if size < 1 or not 0 <= rank < size:
+    size = _env_int(env, "MS_WORKER_NUM") or _env_int(env, "RANK_SIZE") or 1
+    rank = _env_int(env, "RANK_ID")
+    if rank is None:  # multi-node without --node_rank: MindSpore assigns it in init()
+        raise ConfigError("msrun has not given this worker a rank yet (no RANK_ID); "
+                          "it is known after init_data_parallel()")
+    if not 0 <= rank < size:
         raise ConfigError(f"msrun environment: rank {rank} is not in 0..{size - 1}")
     return rank, size
 
 
-def _initialised_rank() -> tuple[int, int] | None:
-    if "mindspore" not in sys.modules:
-        return None
-    from mindspore.communication.management import GlobalComm, get_group_size, get_rank
-
-    if not GlobalComm.INITED:
-        return None
-    return get_rank(), get_group_size()
-
-
 def init_data_parallel(device: str = "CPU") -> tuple[int, int]:
-    """Join msrun's cluster and set data-parallel mode; (0, 1) when not under msrun.
+    """Use ``device``. Under msrun, also join the cluster and set data-parallel mode.
+    Returns (rank, size), which is (0, 1) outside msrun.
 
-    Call it first, before loading data: in msrun's scheduler process ``init()``
-    does not return. DeviceError with MindSpore's own first line when the
-    device or its collective library cannot run data parallel here.
+    Call it before loading data, because in msrun's scheduler ``init()`` does
+    not return. Raises DeviceError with MindSpore's own first line when
+    ``device`` cannot run data parallel here.
     """
-    if not launched_by_msrun():
-        return 0, 1
     from .devices import use_device
 
     use_device(device)
+    if not launched_by_msrun():
+        return 0, 1
     ms = import_mindspore()
     from mindspore.communication import get_group_size, get_rank, init
+    from mindspore.communication.management import GlobalComm
 
-    try:
-        init()  # backend from the device: hccl (Ascend), nccl (GPU), mccl (CPU)
-    except (RuntimeError, ValueError, TypeError) as exc:
-        raise DeviceError(f"data-parallel training cannot start on {device}: MindSpore "
-                          f"says: {first_line(exc)}") from None
-    rank, size = get_rank(), get_group_size()
-    # DATA_PARALLEL makes nn.TrainOneStepCell average gradients by itself; the
-    # "fast" step uses grad_reducer() below.
-    ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL,
-                                 gradients_mean=True, device_num=size)
-    return rank, size
+    if not GlobalComm.INITED:
+        try:
+            init()  # backend from the device: hccl (Ascend), nccl (GPU), mccl (CPU)
+        except (RuntimeError, ValueError, TypeError) as exc:
+            what = ("the msrun scheduler stopped (a worker failed?)"
+                    if os.environ.get("MS_ROLE") == "MS_SCHED"
+                    else f"data-parallel training cannot start on {device}")
+            raise DeviceError(f"{what}: MindSpore says: {first_line(exc)}") from None
+        # DATA_PARALLEL: nn.TrainOneStepCell averages gradients by itself; the
+        # "fast" train step calls grad_reducer(). Set before any net exists.
+        ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL,
+                                     gradients_mean=True, device_num=get_group_size())
+    return get_rank(), get_group_size()
 
 
 def grad_reducer(params):
-    """``nn.DistributedGradReducer`` averaging ``params``' gradients over the workers,
-    or None in a single process (no communication to build)."""
-    rank_size = rank_info()[1]
-    if rank_size == 1:
+    """A ``nn.DistributedGradReducer`` that averages ``params``' gradients over the
+    workers. None in a single process, where there is nothing to build."""
+    size = rank_info()[1]
+    if size == 1:
         return None
     import_mindspore()
     from mindspore import nn
 
-    return nn.DistributedGradReducer(params, mean=True, degree=rank_size)
+    return nn.DistributedGradReducer(params, mean=True, degree=size)
 
 
 def shard(indices: np.ndarray, rank: int, size: int) -> np.ndarray:
     """This worker's part of one epoch's order: every ``size``-th index from ``rank``.
 
-    The last ``len % size`` indices are dropped so that every worker runs the
-    same number of steps (an all-reduce waits for all). With per-worker batch
-    ``b``, batch ``j`` of all workers together is ``indices[j*b*size:(j+1)*b*size]``,
-    exactly one process's batch ``j`` of size ``b*size``.
+    The last ``len % size`` indices are dropped so that all workers run the same
+    number of steps (each all-reduce waits for all of them). With a per-worker
+    batch of ``b``, batch ``j`` of all workers together is
+    ``indices[j*b*size:(j+1)*b*size]``, exactly one process's batch ``j``.
     """
     if size < 1 or not 0 <= rank < size:
         raise ValueError(f"rank {rank} is not in 0..{size - 1}")
@@ -146,7 +143,7 @@ def shard(indices: np.ndarray, rank: int, size: int) -> np.ndarray:
 
 
 def worker_batch_size(batch_size: int, size: int) -> int:
-    """Per-worker batch for a global ``batch_size`` (the learning rate keeps its meaning)."""
+    """Each worker's batch for a total ``batch_size``, so the learning rate keeps its meaning."""
     if batch_size % size:
         raise ConfigError(f"batch size ({batch_size}) must be a multiple of the number "
                           f"of workers ({size})")
@@ -154,16 +151,15 @@ def worker_batch_size(batch_size: int, size: int) -> int:
 
 
 def _python_name(python: str) -> str:
-    """The name msrun must be given (python or python3) that is ``python`` itself."""
+    """The name to give msrun (``python`` or ``python3``) that is ``python`` itself."""
     if getattr(sys, "frozen", False):
-        raise ConfigError("--workers needs lenet-gui installed in Python (pip), not the "
-                          "frozen app: msrun starts each worker with 'python'")
+        raise ConfigError("--workers needs lenet-gui installed with pip, not the frozen "
+                          "app: msrun starts each worker with 'python'")
     folder = Path(python).parent
     for name in ("python", "python3"):
-        candidate = folder / name
-        if candidate.exists() and os.path.samefile(candidate, python):
+        if (folder / name).exists() and os.path.samefile(folder / name, python):
             return name
-    raise ConfigError(f"msrun starts workers as 'python' or 'python3' from PATH, and "
+    raise ConfigError(f"msrun starts workers as 'python' or 'python3' from PATH, but "
                       f"neither in {folder} is {python}")
 
 
@@ -176,10 +172,11 @@ def msrun_command(argv_for_train: Sequence[str], workers: int, *,
                   entry: Sequence[str] = TRAIN_ENTRY) -> list[str]:
     """The msrun command that runs ``lenet-gui train ARGS`` as ``workers`` processes.
 
-    Run it with ``env=msrun_env()``. msrun is run as ``python -m`` so that it is
-    this interpreter's MindSpore. ``local_workers``: processes on this node
-    (default: all); multi-node jobs run the same command on every node with its
-    ``node_rank`` and the first node's address as ``master_addr``.
+    Run it with ``env=msrun_env()``. msrun runs as ``python -m`` so that it uses
+    this interpreter's MindSpore. ``local_workers`` is the number of processes
+    on this node (default: all of them). For a multi-node job, run the same
+    command on every node with that node's ``node_rank`` and the first node's
+    address as ``master_addr``. ``tail_worker_log=0`` shows only rank 0's log.
     """
     python = python or sys.executable
     local = workers if local_workers is None else local_workers
@@ -204,21 +201,20 @@ def msrun_command(argv_for_train: Sequence[str], workers: int, *,
 
 
 def msrun_env(env: Mapping[str, str] | None = None, python: str | None = None) -> dict:
-    """The environment for ``msrun_command``: this interpreter first on PATH (msrun
-    runs ``python``) and this package importable, whatever the working folder."""
+    """The environment for ``msrun_command``. This interpreter comes first on PATH,
+    because msrun runs ``python``. This package is importable from any folder."""
     env = dict(os.environ if env is None else env)
     python = python or sys.executable
-    env["PATH"] = os.pathsep.join([str(Path(python).parent), env.get("PATH", "")])
+    env["PATH"] = os.pathsep.join(p for p in (str(Path(python).parent), env.get("PATH")) if p)
     here = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
-    # A CPU all-reduce waits 30 s for a late worker, then fails; not documented,
-    # measured: 90 let a worker wait 40 s. Room for one epoch's evaluation.
     env.setdefault("MS_CPU_COMM_OP_TIMEOUT", str(CPU_COMM_TIMEOUT_S))
+    env.setdefault("GLOG_v", "3")  # msrun's own warnings off; errors stay in the logs
     return env
 
 
 def msrun_available() -> bool:
-    """Whether this MindSpore ships msrun, found without importing MindSpore."""
+    """Whether this MindSpore ships msrun. Checked without importing MindSpore."""
     import importlib.util
 
     try:
@@ -231,14 +227,25 @@ def msrun_available() -> bool:
     return (root / "parallel" / "cluster" / "run.py").is_file()
 
 
+def first_worker_error(log_dir: str | os.PathLike) -> str | None:
+    """The first one-line error (``lenet-gui: error: ...``) in msrun's worker logs,
+    lowest rank first. cmd_train shows it in place of msrun's traceback."""
+    logs = sorted(Path(log_dir).glob("worker_*.log"),
+                  key=lambda p: (len(p.name), p.name))  # worker_2 before worker_10
+    for path in logs:
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith(ERROR_PREFIX):
+                return f"worker {path.stem.split('_')[-1]}: {line[len(ERROR_PREFIX):]}"
+    return None
+
+
 def check(out_dir: Path, data_dir: Path, steps: int = 4, batch_size: int = 32,
           seed: int = 1) -> dict:
-    """A few data-parallel steps with each step style, for a new cluster and the tests.
-
-    Every worker writes ``<style>_rank<r>.npz`` (its weights) and ``rank<r>.json``
-    (losses, whether the gradients were averaged). Run in one process it writes
-    the reference: same global batches, no communication.
-    """
+    """Run a few data-parallel steps with each train-step style, to check a cluster
+    (and for the tests). Each worker writes ``<style>_rank<r>.npz``, its weights,
+    and ``rank<r>.json``, its losses and whether its gradients were averaged.
+    In one process this writes the reference: the same global batches, no
+    communication."""
     rank, size = init_data_parallel("CPU")
     from .data import load_split
     from .model import build_lenet5
@@ -246,26 +253,25 @@ def check(out_dir: Path, data_dir: Path, steps: int = 4, batch_size: int = 32,
     from .train_step import make_train_step
 
     ms = import_mindspore()
-    split = load_split(data_dir, "train")
-    n = steps * batch_size
+    split, n = load_split(Path(data_dir), "train"), steps * batch_size
     if len(split) < n:
         raise ConfigError(f"{steps} steps of {batch_size} need {n} images; {data_dir} "
                           f"has {len(split)}")
     x, y = normalise(split.images[:n]), split.labels[:n].astype(np.int32)
-    mine, b = shard(np.random.default_rng(seed).permutation(n), rank, size), \
-        worker_batch_size(batch_size, size)
-    report = {"rank": rank, "size": size, "styles": {}}
+    mine = shard(np.random.default_rng(seed).permutation(n), rank, size)
+    b = worker_batch_size(batch_size, size)
+    report: dict = {"rank": rank, "size": size, "styles": {}}
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     for style in ("cell", "fast"):
-        ms.set_seed(seed)  # every worker starts from the same weights
+        ms.set_seed(seed)  # the same first weights in every worker
         net = build_lenet5()
         step = make_train_step(net, learning_rate=0.01, momentum=0.9, style=style)
         cell = step._cell
         reduced = bool(cell.reducer_flag) if style == "cell" else \
             getattr(cell, "grad_reducer", None) is not None
-        losses = [step(x[idx], y[idx]) for idx in (mine[j * b:(j + 1) * b]
-                                                   for j in range(steps))]
+        losses = [step(x[mine[j * b:(j + 1) * b]], y[mine[j * b:(j + 1) * b]])
+                  for j in range(steps)]
         np.savez(out_dir / f"{style}_rank{rank}.npz",
                  **{p.name: p.asnumpy() for p in net.trainable_params()})
         report["styles"][style] = {"losses": losses, "reduced": reduced}
@@ -279,7 +285,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
     from .errors import LenetGuiError
 
     parser = argparse.ArgumentParser(prog="python -m lenet_gui.distributed",
-                                     description="data-parallel self-check (run under msrun)")
+                                     description="data-parallel self-check; run it under "
+                                                 "msrun (see docs/distributed.md)")
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--steps", type=int, default=4)
@@ -287,7 +294,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     try:
         report = check(args.out_dir, args.data_dir, steps=args.steps)
     except LenetGuiError as exc:
-        print(f"lenet-gui: error: {exc}", file=sys.stderr)
+        print(f"{ERROR_PREFIX}{exc}", file=sys.stderr, flush=True)
         return 1
     print(f"rank {report['rank']} of {report['size']}: " + "; ".join(
         f"{k} loss {v['losses'][-1]:.5f}" for k, v in report["styles"].items()), flush=True)
@@ -295,7 +302,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
 
 
 __all__ = ["launched_by_msrun", "rank_info", "init_data_parallel", "grad_reducer", "shard",
-           "worker_batch_size", "msrun_command", "msrun_env", "msrun_available", "check"]
+           "worker_batch_size", "msrun_command", "msrun_env", "msrun_available",
+           "first_worker_error", "check"]
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ preprocessing function); the step itself is MindSpore (see ``train_step``).
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 import threading
 import time
@@ -20,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 from ._mindspore import import_mindspore
-from .config import TrainConfig, default_checkpoint_dir
+from .config import TrainConfig, default_checkpoint_path
 from .data import Split, load_split
 from .errors import TrainingError
 from .model import CheckpointInfo, build_lenet5, save_checkpoint
@@ -89,11 +88,6 @@ OUTLIER_VAL = 1000  # generated validation non-digits that help choose the best 
 # validation non-digits refused: 7 points more refused weigh as much as 0.35 points
 # of accuracy.
 OUTLIER_WEIGHT = 0.05
-
-
-def default_checkpoint_path(config: TrainConfig) -> Path:
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return default_checkpoint_dir() / f"lenet5-{config.recipe}-{stamp}.ckpt"
 
 
 def learning_rate_at(config: TrainConfig, epoch: int) -> float:

@@ -113,11 +113,19 @@ def report_train(prepare: Callable[[], tuple[TrainConfig, Path]], data_dir: Path
     def work(writer: ReportWriter, stop: threading.Event, abandon: threading.Event) -> dict:
         config, out = prepare()
         config.validate()
+        from ._mindspore import import_mindspore
         from .devices import use_device
 
-        use_device(config.device)  # before the data: a bad device cannot start
-        train_split = load_split(data_dir, "train")
-        test_split = load_split(data_dir, "test")
+        # MindSpore's import (most of the time to the first step) beside the reading
+        # of the data.
+        importer = threading.Thread(target=import_mindspore, name="lenet-import")
+        importer.start()
+        try:
+            train_split = load_split(data_dir, "train")
+            test_split = load_split(data_dir, "test")
+        finally:
+            importer.join()
+        use_device(config.device)  # before the first report: a bad device cannot start
         config.validate(len(train_split))
         writer.send("loaded", train=len(train_split), test=len(test_split))
         result = train(config, out, train_split=train_split, test_split=test_split,

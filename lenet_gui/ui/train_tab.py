@@ -259,7 +259,7 @@ class TrainTab(QWidget):
             self.banner.show_message("error", f"Cannot start: {exc}")
             return False
 
-        from ..train import default_checkpoint_path
+        from ..config import default_checkpoint_path
         from ..training_job import command_text, train_args, train_in_child
 
         out = default_checkpoint_path(config)
