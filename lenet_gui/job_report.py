@@ -153,6 +153,18 @@ def die_with_parent() -> None:
         pass
 
 
+def peak_memory_mb() -> float | None:
+    """This process's peak resident memory (Linux VmHWM), or None where unknown."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def run_reported(work: Callable[[ReportWriter, threading.Event, threading.Event], dict],
                  describe_error: Callable[[BaseException], str]) -> int:
     """Run ``work(writer, stop, abandon)`` with reports on stdout; its dict is the
@@ -169,7 +181,7 @@ def run_reported(work: Callable[[ReportWriter, threading.Event, threading.Event]
             raise
         writer.send("error", message=describe_error(exc), kind=type(exc).__name__)
         return 1
-    writer.send("result", **result)
+    writer.send("result", **result, peak_memory_mb=peak_memory_mb())
     return 0
 
 

@@ -75,6 +75,7 @@ class TrainResult:
     elapsed_s: float = 0.0
     config: TrainConfig | None = None
     evaluation: EvalResult | None = None
+    peak_memory_mb: float | None = None  # the training process's peak RSS, when known
 
 
 ProgressFn = Callable[[Progress], None]

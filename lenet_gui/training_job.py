@@ -87,13 +87,14 @@ def train_result_from(fields: dict, config: TrainConfig):
         Path(fields["checkpoint"]) if fields.get("checkpoint") else None,
         fields.get("best_accuracy"), fields.get("best_epoch"), epochs,
         bool(fields.get("stopped")), int(fields.get("steps_done") or 0),
-        float(fields.get("elapsed_s") or 0.0), config, evaluation)
+        float(fields.get("elapsed_s") or 0.0), config, evaluation,
+        fields.get("peak_memory_mb"))
 
 
 def finetune_result_from(fields: dict):
     from .finetune import FinetuneResult
 
-    names = {f.name for f in dataclasses.fields(FinetuneResult)}
+    names = {f.name for f in dataclasses.fields(FinetuneResult)}  # peak memory: not kept
     values = {k: fields.get(k) for k in names}
     values["checkpoint"] = Path(values["checkpoint"]) if values["checkpoint"] else None
     values["stopped"] = bool(values["stopped"])

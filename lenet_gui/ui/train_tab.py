@@ -372,6 +372,10 @@ class TrainTab(QWidget):
 
     def _on_finished(self, result) -> None:
         self._last_result = result
+        if result.peak_memory_mb:
+            self.append_log(f"training process: {result.steps_done:,} steps in "
+                            f"{result.elapsed_s:.1f} s, peak memory "
+                            f"{result.peak_memory_mb:,.0f} MB")
         if result.checkpoint is None:
             self.banner.show_message("info", "Training stopped before any weights were "
                                              "saved.")

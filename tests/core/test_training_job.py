@@ -73,6 +73,7 @@ def test_train_in_a_child_reports_like_train(subset_dir, tmp_path):
     assert result.checkpoint == tmp_path / "c.ckpt" and result.checkpoint.is_file()
     assert result.steps_done == 20 and not result.stopped and result.best_epoch in (1, 2)
     assert result.evaluation.samples == 200
+    assert 100 < result.peak_memory_mb < 4000  # the child's own, not this process's
     assert result.best_accuracy == max(e.test_accuracy for e in epochs)
 
 
