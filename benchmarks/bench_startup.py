@@ -159,6 +159,12 @@ def run_app(env, timeout):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    # An installed app starts from bytecode (pip writes it); a checkout run with
+    # PYTHONDONTWRITEBYTECODE=1 (as this machine's shell is) would compile every
+    # lenet_gui module at each start, ~0.15 s.
+    import compileall
+
+    compileall.compile_dir(str(C.ROOT / "lenet_gui"), quiet=1)
     env = C.child_env()
     os.environ.setdefault("QT_QPA_PLATFORM", env["QT_QPA_PLATFORM"])
     print(C.env_line(), flush=True)
@@ -196,9 +202,9 @@ def main(argv=None) -> int:
     C.print_table(["", "median", "min", "max", "x pass", "x import ms"], rows)
     shown = res["median"]["first_paint"]
     loaded = res["median"]["model_loaded"]
-    print(f"\ntargets: window shown (first paint) < 0.5 s: {shown:.3f} s "
-          f"{'met' if shown < 0.5 else 'MISSED'}; first prediction possible < 2.5 s: "
-          f"{loaded:.3f} s {'met' if loaded < 2.5 else 'MISSED'}")
+    print(f"\ntargets: window shown (first paint) < 0.4 s: {shown:.3f} s "
+          f"{'met' if shown < 0.4 else 'MISSED'}; first prediction possible < 2.0 s: "
+          f"{loaded:.3f} s {'met' if loaded < 2.0 else 'MISSED'}")
     print(f"model loaded - window shown = {loaded - shown:.3f} s; import mindspore alone "
           f"- python -c pass = {ms_med - pass_med:.3f} s")
     C.write_json(args.json, res)

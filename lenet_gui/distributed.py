@@ -24,7 +24,6 @@ What msrun 2.10 does that this code relies on (mindspore/parallel/cluster):
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -239,72 +238,6 @@ def first_worker_error(log_dir: str | os.PathLike) -> str | None:
     return None
 
 
-def check(out_dir: Path, data_dir: Path, steps: int = 4, batch_size: int = 32,
-          seed: int = 1) -> dict:
-    """Run a few data-parallel steps with each train-step style, to check a cluster
-    (and for the tests). Each worker writes ``<style>_rank<r>.npz``, its weights,
-    and ``rank<r>.json``, its losses and whether its gradients were averaged.
-    In one process this writes the reference: the same global batches, no
-    communication."""
-    rank, size = init_data_parallel("CPU")
-    from .data import load_split
-    from .model import build_lenet5
-    from .preprocess import normalise
-    from .train_step import make_train_step
-
-    ms = import_mindspore()
-    split, n = load_split(Path(data_dir), "train"), steps * batch_size
-    if len(split) < n:
-        raise ConfigError(f"{steps} steps of {batch_size} need {n} images; {data_dir} "
-                          f"has {len(split)}")
-    x, y = normalise(split.images[:n]), split.labels[:n].astype(np.int32)
-    mine = shard(np.random.default_rng(seed).permutation(n), rank, size)
-    b = worker_batch_size(batch_size, size)
-    report: dict = {"rank": rank, "size": size, "styles": {}}
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for style in ("cell", "fast"):
-        ms.set_seed(seed)  # the same first weights in every worker
-        net = build_lenet5()
-        step = make_train_step(net, learning_rate=0.01, momentum=0.9, style=style)
-        cell = step._cell
-        reduced = bool(cell.reducer_flag) if style == "cell" else \
-            getattr(cell, "grad_reducer", None) is not None
-        losses = [step(x[mine[j * b:(j + 1) * b]], y[mine[j * b:(j + 1) * b]])
-                  for j in range(steps)]
-        np.savez(out_dir / f"{style}_rank{rank}.npz",
-                 **{p.name: p.asnumpy() for p in net.trainable_params()})
-        report["styles"][style] = {"losses": losses, "reduced": reduced}
-    (out_dir / f"rank{rank}.json").write_text(json.dumps(report) + "\n", encoding="utf-8")
-    return report
-
-
-def _main(argv: Sequence[str] | None = None) -> int:
-    import argparse
-
-    from .errors import LenetGuiError
-
-    parser = argparse.ArgumentParser(prog="python -m lenet_gui.distributed",
-                                     description="data-parallel self-check; run it under "
-                                                 "msrun (see docs/distributed.md)")
-    parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("--steps", type=int, default=4)
-    args = parser.parse_args(argv)
-    try:
-        report = check(args.out_dir, args.data_dir, steps=args.steps)
-    except LenetGuiError as exc:
-        print(f"{ERROR_PREFIX}{exc}", file=sys.stderr, flush=True)
-        return 1
-    print(f"rank {report['rank']} of {report['size']}: " + "; ".join(
-        f"{k} loss {v['losses'][-1]:.5f}" for k, v in report["styles"].items()), flush=True)
-    return 0
-
-
 __all__ = ["launched_by_msrun", "rank_info", "init_data_parallel", "grad_reducer", "shard",
            "worker_batch_size", "msrun_command", "msrun_env", "msrun_available",
-           "first_worker_error", "check"]
-
-
-if __name__ == "__main__":
-    sys.exit(_main())
+           "first_worker_error"]

@@ -5,6 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+# numpy before Qt: PySide6 inspects the source of every module imported after it
+# (shibokensupport's feature check), 30-50 ms for numpy's modules at start-up.
+import numpy  # noqa: F401
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 

@@ -7,7 +7,6 @@ worker thread right after, and the device probe runs beside it.
 
 from __future__ import annotations
 
-from importlib import metadata
 from pathlib import Path
 
 import shiboken6
@@ -317,6 +316,8 @@ class MainWindow(QMainWindow):
         return True
 
     def show_about(self) -> QMessageBox:
+        from importlib import metadata  # 40 ms: not at start-up
+
         try:
             ms_version = metadata.version("mindspore")
         except metadata.PackageNotFoundError:

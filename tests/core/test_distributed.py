@@ -1,6 +1,7 @@
 """Data parallel under msrun: the launch command, the sharding, msrun's environment,
-MindSpore's own refusal, and (-m slow) two real CPU workers whose weights must
-match each other and one process."""
+MindSpore's own refusal, and (-m slow, about 50 s) real msrun jobs of two CPU
+workers: their weights must match each other and one process, and a failing
+worker must fail the job with its one-line error, leaving no process behind."""
 
 from __future__ import annotations
 
@@ -41,12 +42,12 @@ def test_msrun_command_runs_this_interpreters_msrun_and_the_train_command(tmp_pa
 def test_msrun_command_multi_node_and_options():
     cmd = dist.msrun_command([], 8, local_workers=4, master_addr="10.0.0.1",
                              master_port=9000, node_rank=1, join=False, tail_worker_log=None,
-                             entry=("-m", "lenet_gui.distributed"))
+                             entry=("job.py",))
     assert "--worker_num=8" in cmd and "--local_worker_num=4" in cmd
     assert "--master_addr=10.0.0.1" in cmd and "--node_rank=1" in cmd
     assert "--join=False" in cmd
     assert not any(a.startswith("--tail_worker_log") for a in cmd)
-    assert cmd[-2:] == ["-m", "lenet_gui.distributed"]
+    assert cmd[-2:] == [dist._python_name(PY), "job.py"]
 
 
 @pytest.mark.parametrize("kwargs, words", [
@@ -203,21 +204,70 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _check_cmd(out: Path, subset_dir: Path, *extra: str) -> list[str]:
-    return [str(out), "--data-dir", str(subset_dir), *extra]
+# A worker: a few data-parallel steps per train-step style on the subset, then its
+# weights and losses to files. Run in one process, it writes the reference.
+WORKER = """
+import json, sys
+from pathlib import Path
+import numpy as np
+from lenet_gui import distributed as dist
+from lenet_gui.errors import LenetGuiError
+
+def main(out, data_dir, steps, batch_size=32):
+    rank, size = dist.init_data_parallel("CPU")  # first: msrun's scheduler stops here
+    from lenet_gui._mindspore import import_mindspore
+    from lenet_gui.data import load_split
+    from lenet_gui.model import build_lenet5
+    from lenet_gui.preprocess import normalise
+    from lenet_gui.train_step import make_train_step
+    ms = import_mindspore()
+    split, n = load_split(Path(data_dir), "train"), steps * batch_size
+    if len(split) < n:
+        raise dist.ConfigError(f"{steps} steps of {batch_size} need {n} images; "
+                               f"{data_dir} has {len(split)}")
+    x, y = normalise(split.images[:n]), split.labels[:n].astype(np.int32)
+    mine = dist.shard(np.random.default_rng(1).permutation(n), rank, size)
+    b = dist.worker_batch_size(batch_size, size)
+    report = {"rank": rank, "size": size, "styles": {}}
+    for style in ("cell", "fast"):
+        ms.set_seed(1)  # the same first weights in every worker
+        net = build_lenet5()
+        step = make_train_step(net, learning_rate=0.01, momentum=0.9, style=style)
+        cell = step._cell
+        reduced = (bool(cell.reducer_flag) if style == "cell"
+                   else getattr(cell, "grad_reducer", None) is not None)
+        losses = [step(x[mine[j * b:(j + 1) * b]], y[mine[j * b:(j + 1) * b]])
+                  for j in range(steps)]
+        np.savez(Path(out) / f"{style}_rank{rank}.npz",
+                 **{p.name: p.asnumpy() for p in net.trainable_params()})
+        report["styles"][style] = {"losses": losses, "reduced": reduced}
+    (Path(out) / f"rank{rank}.json").write_text(json.dumps(report))
+
+try:
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+except LenetGuiError as exc:
+    print(dist.ERROR_PREFIX + str(exc), flush=True)
+    sys.exit(1)
+"""
+
+
+def _worker(tmp_path: Path, out: str, subset_dir: Path, steps: int = 4) -> list[str]:
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    (tmp_path / out).mkdir(exist_ok=True)
+    return [str(script), str(tmp_path / out), str(subset_dir), str(steps)]
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_two_cpu_workers_average_their_gradients(tmp_path, subset_dir):
     """About 20 s on 2 cores: msrun, mccl all-reduce, 4 steps per step style."""
-    ref = subprocess.run([PY, "-m", "lenet_gui.distributed",
-                          *_check_cmd(tmp_path / "ref", subset_dir)],
+    ref = subprocess.run([PY, *_worker(tmp_path, "ref", subset_dir)],
                          capture_output=True, text=True, timeout=60)
     assert ref.returncode == 0, ref.stderr[-2000:]
-    cmd = dist.msrun_command(_check_cmd(tmp_path / "dp", subset_dir), 2,
+    cmd = dist.msrun_command(_worker(tmp_path, "dp", subset_dir)[1:], 2,
                              master_port=_free_port(), log_dir=tmp_path / "logs",
-                             cluster_time_out=60, entry=("-m", "lenet_gui.distributed"))
+                             cluster_time_out=60, entry=(str(tmp_path / "worker.py"),))
     # No venv on PATH: msrun_env alone must make msrun's "python" this one.
     run = _run_marked(cmd, dist.msrun_env({**os.environ, "PATH": "/usr/bin:/bin"}), 100)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -244,9 +294,9 @@ def test_two_cpu_workers_average_their_gradients(tmp_path, subset_dir):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_failing_worker_fails_the_launch_with_its_one_line(tmp_path, subset_dir):
     """About 20 s: every worker refuses (too few images); msrun stops them all."""
-    cmd = dist.msrun_command(_check_cmd(tmp_path / "dp", subset_dir, "--steps", "1000"), 2,
+    cmd = dist.msrun_command(_worker(tmp_path, "dp", subset_dir, steps=1000)[1:], 2,
                              master_port=_free_port(), log_dir=tmp_path / "logs",
-                             cluster_time_out=60, entry=("-m", "lenet_gui.distributed"))
+                             cluster_time_out=60, entry=(str(tmp_path / "worker.py"),))
     # MS_NODE_TIMEOUT: the scheduler gives up on the dead workers after 10 s, not 30.
     run = _run_marked(cmd, dist.msrun_env({**os.environ, "MS_NODE_TIMEOUT": "10"}), 100)
     assert run.returncode != 0
