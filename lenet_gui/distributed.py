@@ -166,7 +166,7 @@ def msrun_command(argv_for_train: Sequence[str], workers: int, *,
                   local_workers: int | None = None, master_addr: str = "127.0.0.1",
                   master_port: int = DEFAULT_MASTER_PORT, node_rank: int | None = None,
                   log_dir: str | os.PathLike = "msrun_log", join: bool = True,
-                  cluster_time_out: int = 120, tail_worker_log: int | None = 0,
+                  cluster_time_out: int = 600, tail_worker_log: int | None = 0,
                   python: str | None = None,
                   entry: Sequence[str] = TRAIN_ENTRY) -> list[str]:
     """The msrun command that runs ``lenet-gui train ARGS`` as ``workers`` processes.

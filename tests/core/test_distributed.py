@@ -32,7 +32,7 @@ def test_msrun_command_runs_this_interpreters_msrun_and_the_train_command(tmp_pa
     assert cmd[:3] == [PY, "-m", "mindspore.parallel.cluster.run"]
     assert cmd[3:i] == ["--worker_num=2", "--local_worker_num=2", "--master_addr=127.0.0.1",
                         "--master_port=8200", f"--log_dir={tmp_path}", "--join=True",
-                        "--cluster_time_out=120", "--tail_worker_log=0"]
+                        "--cluster_time_out=600", "--tail_worker_log=0"]
     # msrun runs [task, *args] only when the task is python/python3: otherwise it
     # prepends "python" itself (mindspore/parallel/cluster/process_entity/_utils.py).
     assert cmd[i] in ("python", "python3")
