@@ -124,6 +124,18 @@ def build_parser() -> argparse.ArgumentParser:
                    "the user data folder)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_report_argument(p)
+    p.add_argument("--workers", type=_positive_int, default=1, metavar="N",
+                   help="data-parallel training in N processes started by MindSpore's "
+                        "msrun (one per GPU/NPU); --batch-size is the total of all workers")
+    p.add_argument("--local-workers", type=_positive_int, metavar="N",
+                   help="with --workers, on a cluster: the processes on this node")
+    p.add_argument("--master-addr", default="127.0.0.1", metavar="HOST",
+                   help="with --workers, on a cluster: the address of node 0")
+    p.add_argument("--master-port", type=_positive_int, default=8118, metavar="PORT")
+    p.add_argument("--node-rank", type=_non_negative_int, metavar="K",
+                   help="with --workers, on a cluster: this node's number (0 on node 0)")
+    p.add_argument("--msrun-log-dir", type=Path, metavar="DIR",
+                   help="with --workers: each worker's log (default: a new temporary folder)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("eval", help="accuracy, per-class accuracy and confusion matrix")
@@ -194,7 +206,58 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         init_checkpoint=str(args.init_checkpoint) if args.init_checkpoint else None)
 
 
+def _launch_workers(args: argparse.Namespace) -> int:
+    """Run this same command as ``args.workers`` msrun workers and wait for them."""
+    import signal
+    import subprocess
+    import tempfile
+
+    from .config import default_checkpoint_path
+    from .distributed import (first_worker_error, msrun_available, msrun_command, msrun_env,
+                              worker_batch_size)
+    from .errors import ConfigError, TrainingError
+
+    if args.report:
+        raise ConfigError("--workers cannot be combined with --report")
+    if not msrun_available():
+        raise LenetGuiError("--workers needs MindSpore's msrun launcher "
+                            "(mindspore.parallel.cluster.run), which this MindSpore lacks")
+    config = train_config(args)
+    config.validate()
+    worker_batch_size(config.batch_size, args.workers)  # refuse before starting anything
+    out = args.out or default_checkpoint_path(config)  # one name for every worker
+    log_dir = args.msrun_log_dir or Path(tempfile.mkdtemp(prefix="lenet-gui-msrun-"))
+    cmd = msrun_command([*args.argv, "--out", str(out)], args.workers,
+                        local_workers=args.local_workers, master_addr=args.master_addr,
+                        master_port=args.master_port, node_rank=args.node_rank,
+                        log_dir=log_dir, entry=("-m", "lenet_gui"))
+    msrun = subprocess.Popen(cmd, env=msrun_env())
+    try:
+        code = msrun.wait()
+    except KeyboardInterrupt:
+        # Not subprocess.run: it would SIGKILL msrun, whose workers (own sessions)
+        # would then run on. On SIGINT msrun kills them all, then exits 0.
+        msrun.send_signal(signal.SIGINT)
+        msrun.wait(timeout=60)
+        raise
+    if code != 0:
+        raise TrainingError(first_worker_error(log_dir) or
+                            f"data-parallel training failed (msrun exit status {code}); "
+                            f"the workers' logs are in {log_dir}")
+    if args.node_rank in (None, 0) and not Path(out).is_file():
+        raise TrainingError(f"data-parallel training stopped before worker 0 wrote "
+                            f"{out}; the workers' logs are in {log_dir}")
+    print(f"checkpoint: {out}")
+    return 0
+
+
 def cmd_train(args: argparse.Namespace) -> int:
+    from .distributed import init_data_parallel, launched_by_msrun
+
+    if args.workers > 1 and not launched_by_msrun():
+        return _launch_workers(args)
+    # Under msrun, before anything else: in msrun's scheduler this never returns.
+    rank, size = init_data_parallel(args.device) if launched_by_msrun() else (0, 1)
     from .config import default_checkpoint_path
     from .data import load_split
     from .train import train
@@ -216,7 +279,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = args.out or default_checkpoint_path(config)
     stop = threading.Event()
     bar = None
-    if not args.quiet:
+    if not args.quiet and rank == 0:
         from tqdm import tqdm
 
         bar = tqdm(total=config.epochs * (min(len(train_split), config.limit or 10**9)
@@ -242,6 +305,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
+    if rank != 0:
+        return 0  # rank 0 writes the checkpoint and reports
     if result.checkpoint is None:
         print("no checkpoint written")
         return EXIT_ERROR
@@ -353,6 +418,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # train --workers re-runs it
     try:
         if args.self_test:
             from .selftest import run_self_test

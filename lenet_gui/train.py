@@ -148,9 +148,11 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
         test_split = test_split.head(config.eval_limit)
     out = Path(out) if out is not None else default_checkpoint_path(config)
 
-    from .devices import use_device
+    from .distributed import init_data_parallel, shard, worker_batch_size
 
-    use_device(config.device)
+    # (0, 1) outside msrun; under msrun, joins the cluster (cmd_train did already).
+    rank, size = init_data_parallel(config.device)
+    batch = worker_batch_size(config.batch_size, size)
     ms = import_mindspore()
     ms.set_seed(config.seed)
     from .train_step import make_train_step
@@ -173,13 +175,13 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
         from .augment import AugmentConfig, Augmenter
         from .styles import StyleConfig
 
-        augment = Augmenter(seed=config.seed, config=AugmentConfig(
+        augment = Augmenter(seed=config.seed + 1000 * rank, config=AugmentConfig(
             styles=StyleConfig() if config.styles else None))
     drawn = _load_selection_drawings(config.select_strokes, log)
     inputs = None if augment else normalise(train_split.images)
     labels = train_split.labels.astype(np.int32)
 
-    outlier_rng = np.random.default_rng([config.seed, 7])
+    outlier_rng = np.random.default_rng([config.seed, 7] + ([rank] if size > 1 else []))
     outlier_pool = None
     if outliers:
         from .nondigits import nondigit_images
@@ -260,7 +262,8 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
             notes=(f"best epoch chosen on the {judge} set"
                    + (" and drawn digits" if drawn is not None else "")) if score is not None
             else "")
-        result.checkpoint = save_checkpoint(net, out, info)
+        # Every worker evaluates (they must stay in step); rank 0 alone writes.
+        result.checkpoint = save_checkpoint(net, out, info) if rank == 0 else out
         if on_checkpoint is not None:
             on_checkpoint(result.checkpoint, epoch)
         best_score = score
@@ -274,9 +277,10 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
         for epoch in range(1, config.epochs + 1):
             lr = learning_rate_at(config, epoch)
             step_fn.set_lr(lr)
-            order = rng.permutation(n)
-            batches = [order[i * config.batch_size:(i + 1) * config.batch_size]
-                       for i in range(steps_per_epoch)]
+            # Worker r takes every size-th image of the same order from r: one step of
+            # all workers together is one process's batch_size batch.
+            order = shard(rng.permutation(n), rank, size)
+            batches = [order[i * batch:(i + 1) * batch] for i in range(steps_per_epoch)]
             epoch_start = time.perf_counter()
             losses: list[float] = []
             upcoming = prefetch.submit(make_batch, batches[0])

@@ -83,6 +83,10 @@ class _FastStep(nn.Cell):
         self.loss_fn = nn.SoftmaxCrossEntropyWithLogits(sparse=not soft_labels,
                                                         reduction="mean")
         self.params = ParameterTuple(net.trainable_params())
+        from .distributed import grad_reducer
+
+        # Data parallel (msrun): average the gradients over the workers. None alone.
+        self.grad_reducer = grad_reducer(self.params)
         self.moments = self.params.clone(prefix="moments", init="zeros")
         self.learning_rate = Parameter(Tensor(learning_rate, mstype.float32),
                                        name="learning_rate", requires_grad=False)
@@ -98,6 +102,8 @@ class _FastStep(nn.Cell):
     @ms.jit
     def construct(self, x, y):
         loss, grads = self.grad_fn(x, y)
+        if self.grad_reducer is not None:
+            grads = self.grad_reducer(grads)
         done = ()
         for param, moment, grad in zip(self.params, self.moments, grads):
             if self.weight_decay > 0.0:
