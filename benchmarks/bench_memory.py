@@ -16,11 +16,13 @@ Cases:
 * reference: ``python -c pass`` and ``python -c "import mindspore"``;
 * app idle: the window shown, the model loaded (``model_loaded``), then
   ``--idle-s`` seconds (default 3) of the event loop, then closed;
-* app training: the same window; the Train tab trains (its Start button's
-  handler) on the test subset (2,000 images) and, when the full MNIST is found
-  (``--full-mnist``, default ../shared/MNIST), on all 60,000 images (what a user
-  trains on); stopped with the Stop button after ``--steps`` steps (default 300;
-  Stop evaluates the test set and saves the checkpoint);
+* app training: the same window; the Train tab trains (its Start button's handler)
+  in its training process on the test subset (2,000 images) and, when the full
+  MNIST is found (``--full-mnist``, default ../shared/MNIST), on all 60,000 images
+  (what a user trains on); stopped with the Stop button after ``--steps`` steps
+  (default 300; Stop evaluates the test set and saves the checkpoint). The
+  training process reports its own VmHWM; the figure for the target is the
+  window's plus the child's, each at its peak (an upper bound on the two together);
 * predict: ``python -m lenet_gui predict --json`` on 1,000 PNG files written
   from the first 1,000 training images of the subset (28x28 greyscale).
 
@@ -112,6 +114,9 @@ class _Window(mw.MainWindow):
     def _bench_done(self, error=None):
         if error:
             info["error"] = error
+        result = getattr(self.train_tab, "_last_result", None)
+        if getattr(result, "peak_memory_mb", None):  # the training process's VmHWM, MiB
+            info["child_hwm_mb"] = result.peak_memory_mb * 1024 * 1024 / 1e6
         info["rss_done_mb"] = maxrss_mb()
         print("BENCH_INFO " + json.dumps(info), flush=True)
         QTimer.singleShot(0, self.close)
@@ -270,6 +275,10 @@ def main(argv=None) -> int:
                 r["info"] = {"answers": len(answers),
                              "errors": sum(1 for a in answers if "error" in a)}
             del r["stdout"], r["stderr"]
+            if kind == "train":
+                # The window and its training process, each at its own peak: an upper
+                # bound on the two together.
+                r["together_mb"] = r["hwm_mb"] + r["info"].get("child_hwm_mb", float("nan"))
             results[name].append(r)
             extra = ""
             if "info" in r:
@@ -297,10 +306,15 @@ def main(argv=None) -> int:
     C.print_table(["", "VmHWM p50", "max", "ru_maxrss", "sampled", "wall s",
                    "x import ms"], rows)
     idle = next(v for k, v in summary.items() if k.startswith("app idle"))["hwm_mb_median"]
-    train = max(v["hwm_mb_median"] for k, v in summary.items() if k.startswith("app training"))
+    together = {k: C.median(r["together_mb"] for r in runs) for k, runs in results.items()
+                if k.startswith("app training")}
+    for k, v in together.items():
+        summary[k]["together_mb_median"] = v
+        print(f"{k}: window + training process (each at its peak) {v:.0f} MB")
+    train = max(together.values())
     print(f"\ntargets: idle app < 600 MB: {idle:.0f} MB {'met' if idle < 600 else 'MISSED'}; "
-          f"training < 1200 MB: {train:.0f} MB (largest case) "
-          f"{'met' if train < 1200 else 'MISSED'}")
+          f"window + training process < 1600 MB: {train:.0f} MB (largest case) "
+          f"{'met' if train < 1600 else 'MISSED'}")
     C.write_json(args.json, {"args": {k: str(v) for k, v in vars(args).items()},
                              "env": C.env_line(), "runs": results, "summary": summary})
     return 0
