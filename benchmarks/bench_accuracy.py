@@ -37,10 +37,10 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from lenet_gui.data import load_split
-    from lenet_gui.evaluation import evaluate_drawings
-    from lenet_gui.predict import Recognizer, evaluate
-    from lenet_gui.strokes import load_drawings
+    from lenet_gui.core.data import load_split
+    from lenet_gui.core.evaluation import evaluate_drawings
+    from lenet_gui.core.predict import Recognizer, evaluate
+    from lenet_gui.core.strokes import load_drawings
 
     test = load_split(args.data_dir, "test") if (args.data_dir / "test").is_dir() else None
     sets = {name: load_drawings(path) for name, path in DRAWN_SETS.items() if path.is_file()}

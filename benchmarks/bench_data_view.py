@@ -69,10 +69,10 @@ def main(argv=None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from lenet_gui.browse import PredictionCache, predict_source
-    from lenet_gui.config import shipped_checkpoint
-    from lenet_gui.data import load_split
-    from lenet_gui.predict import Recognizer
+    from lenet_gui.core.browse import PredictionCache, predict_source
+    from lenet_gui.core.config import shipped_checkpoint
+    from lenet_gui.core.data import load_split
+    from lenet_gui.core.predict import Recognizer
     from lenet_gui.ui.data_view import DataView
 
     app = QApplication.instance() or QApplication(["bench-data-view"])

@@ -211,7 +211,7 @@ def run_phase(app, window, drawings, rec, refs, args):
     from PySide6.QtCore import QEventLoop, QPoint, Qt, QTimer
     from PySide6.QtTest import QTest
 
-    from lenet_gui.preprocess import preprocess_ink
+    from lenet_gui.core.preprocess import preprocess_ink
 
     canvas = window.draw_tab.canvas
     recognizer = window.draw_tab.recognizer
@@ -354,7 +354,7 @@ def main(argv=None) -> int:
     C.private_env()
     from PySide6.QtCore import QEvent
 
-    from lenet_gui.strokes import load_drawings
+    from lenet_gui.core.strokes import load_drawings
     from lenet_gui.ui.app import make_application
 
     app = make_application(["bench-latency"])
@@ -384,9 +384,9 @@ def main(argv=None) -> int:
                 rec.parts[key] += time.perf_counter() - t
         return wrapper
 
-    # The Draw tab reads through lenet_gui.reading: its preprocessing, and the
+    # The Draw tab reads through lenet_gui.core.reading: its preprocessing, and the
     # recognizer's one batch (MindSpore + softmax); segmentation counts as "qt".
-    import lenet_gui.reading as lreading
+    import lenet_gui.core.reading as lreading
 
     lreading.mnist_style = timed(lreading.mnist_style, "pre")
     lreading.normalise = timed(lreading.normalise, "pre")
@@ -400,16 +400,16 @@ def main(argv=None) -> int:
     draw_tab.reading_changed.connect(
         lambda reading: reading is not None and rec.on_prediction(None, None))
     # Time waits for MindSpore's process lock (recognizer and training step share it).
-    import lenet_gui._mindspore as lms
-    import lenet_gui.predict as lpredict
-    import lenet_gui.train_step as ltrain_step
+    import lenet_gui.core._mindspore as lms
+    import lenet_gui.core.predict as lpredict
+    import lenet_gui.core.train_step as ltrain_step
 
     lock = TimedLock(lms.LOCK)
     lpredict.LOCK = ltrain_step.MS_LOCK = lms.LOCK = lock
 
     all_drawings = load_drawings(args.strokes_file)
     if args.number_digits > 1:
-        from lenet_gui.strokes import Drawing
+        from lenet_gui.core.strokes import Drawing
         from tests.data.compose_numbers import compose_numbers
 
         all_drawings = [Drawing(c.strokes) for c in compose_numbers(

@@ -197,7 +197,7 @@ WRITE_PNGS = r'''
 import sys
 from pathlib import Path
 from PIL import Image
-from lenet_gui.data import load_split
+from lenet_gui.core.data import load_split
 folder, n, subset = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 split = load_split(subset, "train")
 if n > len(split):

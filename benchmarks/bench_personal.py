@@ -2,7 +2,7 @@
 
 For each style family (each drawn set in tests/data: neat, hard, international), a
 simulated user teaches 5 drawings per digit of that family; the personal recipe
-(``lenet_gui.finetune``, as the Train tab and ``lenet-gui finetune`` run it) fine-tunes
+(``lenet_gui.core.finetune``, as the Train tab and ``lenet-gui finetune`` run it) fine-tunes
 the checkpoint on them mixed with MNIST, and the family's other drawings are read
 before and after. Targets (issue 10): the family's error rate at least halves, MNIST
 test drops by at most 0.2 points; 100 personal digits fine-tune in under 60 s.
@@ -48,11 +48,11 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from lenet_gui.data import load_split
-    from lenet_gui.evaluation import evaluate_drawings
-    from lenet_gui.finetune import FinetuneConfig, finetune
-    from lenet_gui.predict import Recognizer
-    from lenet_gui.strokes import load_drawings
+    from lenet_gui.core.data import load_split
+    from lenet_gui.core.evaluation import evaluate_drawings
+    from lenet_gui.core.finetune import FinetuneConfig, finetune
+    from lenet_gui.core.predict import Recognizer
+    from lenet_gui.core.strokes import load_drawings
 
     train, test = load_split(args.data_dir, "train"), load_split(args.data_dir, "test")
     base = Recognizer(args.checkpoint)

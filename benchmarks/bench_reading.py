@@ -1,4 +1,4 @@
-"""Reading numbers and refusing non-digits (issue 11), measured through ``lenet_gui.reading``.
+"""Reading numbers and refusing non-digits (issue 11), measured through ``lenet_gui.core.reading``.
 
 * numbers of 2-4 digits composed from each drawn set (tests/data/compose_numbers.py):
   share read exactly, and share with the right number of segments;
@@ -45,11 +45,11 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from lenet_gui.evaluation import drawings_to_inputs
-    from lenet_gui.predict import Recognizer
-    from lenet_gui.reading import read_strokes
-    from lenet_gui.strokes import load_drawings, render_strokes
-    from lenet_gui.verdict import NOT_A_DIGIT
+    from lenet_gui.core.evaluation import drawings_to_inputs
+    from lenet_gui.core.predict import Recognizer
+    from lenet_gui.core.reading import read_strokes
+    from lenet_gui.core.strokes import load_drawings, render_strokes
+    from lenet_gui.core.verdict import NOT_A_DIGIT
     from tests.data.compose_numbers import compose_numbers
 
     r = Recognizer(args.checkpoint)
@@ -87,8 +87,8 @@ def main(argv=None) -> int:
     out["refused"]["nondigits"] = float(np.mean(refused_nd))
     print(f"    nondigits: refused {np.mean(refused_nd) * 100:.1f}% of {len(nondigits)}")
     if (args.data_dir / "test").is_dir():
-        from lenet_gui.data import load_split
-        from lenet_gui.preprocess import normalise
+        from lenet_gui.core.data import load_split
+        from lenet_gui.core.preprocess import normalise
 
         test = load_split(args.data_dir, "test")
         probs = r.probabilities(normalise(test.images))

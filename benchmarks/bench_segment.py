@@ -31,8 +31,8 @@ import _common as C
 
 C.ensure_root_on_path()
 
-from lenet_gui.segment import segment_ink, segment_strokes  # noqa: E402
-from lenet_gui.strokes import load_drawings, render_strokes  # noqa: E402
+from lenet_gui.core.segment import segment_ink, segment_strokes  # noqa: E402
+from lenet_gui.core.strokes import load_drawings, render_strokes  # noqa: E402
 from tests.data.compose_numbers import compose_numbers  # noqa: E402
 
 DATA = C.ROOT / "tests" / "data"

@@ -72,7 +72,7 @@ class _Window(mw.MainWindow):
 
     def _bench_loaded(self, _text):
         mark("model_loaded")
-        from lenet_gui.strokes import Stroke
+        from lenet_gui.core.strokes import Stroke
         self.draw_tab.prediction_changed.connect(lambda d, p: mark("first_prediction"))
         self.draw_tab.canvas.set_strokes([Stroke([(0.5, 0.15), (0.51, 0.5), (0.52, 0.85)])])
         self._bench_done()

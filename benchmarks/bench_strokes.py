@@ -28,7 +28,7 @@ import _common as C
 
 C.ensure_root_on_path()
 
-from lenet_gui.strokes import CANVAS_SIZE, Stroke, load_drawings, render_strokes  # noqa: E402
+from lenet_gui.core.strokes import CANVAS_SIZE, Stroke, load_drawings, render_strokes  # noqa: E402
 
 SETS = [C.ROOT / "tests" / "data" / "drawn_digits.json",
         C.ROOT / "tests" / "data" / "drawn_digits_hard.json"]

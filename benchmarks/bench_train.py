@@ -72,13 +72,13 @@ def parse_args(argv=None):
 # --------------------------------------------------------------------------- data
 
 def load_data(data_dir: Path | None):
-    from lenet_gui.data import load_split
-    from lenet_gui.preprocess import normalise
+    from lenet_gui.core.data import load_split
+    from lenet_gui.core.preprocess import normalise
 
     candidates = [data_dir] if data_dir else []
     if not data_dir:
         try:
-            from lenet_gui.config import default_data_dir  # type: ignore[attr-defined]
+            from lenet_gui.core.config import default_data_dir  # type: ignore[attr-defined]
 
             candidates.append(Path(default_data_dir()))
         except Exception:  # noqa: BLE001 - any failure: fall back
@@ -188,9 +188,9 @@ def env_line():
 
 
 def build_candidates(args, ms, torch, styles):
-    from lenet_gui.network import LeNet5
-    from lenet_gui.predict import make_forward
-    from lenet_gui.train_step import make_train_step
+    from lenet_gui.core.network import LeNet5
+    from lenet_gui.core.predict import make_forward
+    from lenet_gui.core.train_step import make_train_step
 
     cands = {}
     first_net = None
@@ -354,7 +354,7 @@ def main(argv=None) -> int:
         torch.set_num_threads(args.torch_threads)
         warm_up_torch(torch)
     # Sets the runtime variables unless exported (the untuned child exports others).
-    from lenet_gui._mindspore import import_mindspore
+    from lenet_gui.core._mindspore import import_mindspore
 
     ms = import_mindspore()
     if args.graph_mode:

@@ -21,9 +21,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lenet_gui.data import load_split  # noqa: E402
-from lenet_gui.preprocess import ink_box, mnist_style  # noqa: E402
-from lenet_gui.strokes import PEN_WIDTH, load_drawings, render_strokes  # noqa: E402
+from lenet_gui.core.data import load_split  # noqa: E402
+from lenet_gui.core.preprocess import ink_box, mnist_style  # noqa: E402
+from lenet_gui.core.strokes import PEN_WIDTH, load_drawings, render_strokes  # noqa: E402
 
 
 def stroke_width(img: np.ndarray) -> float:

@@ -31,10 +31,10 @@ def main(argv=None) -> int:
     ap.add_argument("--checkpoint", type=Path)
     args = ap.parse_args(argv)
 
-    from lenet_gui.config import shipped_checkpoint
-    from lenet_gui.evaluation import drawings_to_inputs
-    from lenet_gui.predict import Recognizer
-    from lenet_gui.strokes import load_drawings
+    from lenet_gui.core.config import shipped_checkpoint
+    from lenet_gui.core.evaluation import drawings_to_inputs
+    from lenet_gui.core.predict import Recognizer
+    from lenet_gui.core.strokes import load_drawings
     from lenet_gui.ui.app import make_application
     from lenet_gui.ui.network_view import NetworkView
 

@@ -31,8 +31,8 @@ def main(argv=None) -> int:
 
     import _window as shots
 
-    from lenet_gui.my_digits import MyDigits
-    from lenet_gui.strokes import load_drawings
+    from lenet_gui.core.my_digits import MyDigits
+    from lenet_gui.core.strokes import load_drawings
     from lenet_gui.ui.app import make_application
     from lenet_gui.ui.main_window import MainWindow, app_icon
     from tests.data.compose_numbers import compose_numbers

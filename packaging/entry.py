@@ -24,6 +24,6 @@ if __name__ == "__main__":
     # must not re-run the command line.
     multiprocessing.freeze_support()
     _frozen_environment()
-    from lenet_gui.cli import main
+    from lenet_gui.cli.main import main
 
     sys.exit(main())

@@ -39,9 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
 
-    from lenet_gui.data import load_split
-    from lenet_gui.predict import Recognizer
-    from lenet_gui.preprocess import preprocess_ink, read_image_ink
+    from lenet_gui.core.data import load_split
+    from lenet_gui.core.predict import Recognizer
+    from lenet_gui.core.preprocess import preprocess_ink, read_image_ink
 
     test = load_split(args.mnist, "test")
     recognizers = [Recognizer(p) for p in args.checkpoints]

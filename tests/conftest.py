@@ -40,7 +40,7 @@ def full_mnist_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def shipped_ckpt() -> Path:
-    from lenet_gui.config import shipped_checkpoint
+    from lenet_gui.core.config import shipped_checkpoint
 
     path = shipped_checkpoint()
     assert path.is_file(), f"the shipped checkpoint is missing: {path}"

@@ -81,7 +81,7 @@ def serve_subset(subset_dir: Path, tmp_path: Path) -> tuple[Path, list]:
     import hashlib
     import shutil
 
-    from lenet_gui.data import FILES, MnistFile
+    from lenet_gui.core.data import FILES, MnistFile
 
     root = tmp_path / "www"
     root.mkdir()

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from lenet_gui import desktop
-from lenet_gui.config import resource_path
+from lenet_gui.integration import desktop
+from lenet_gui.core.config import resource_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
@@ -139,13 +139,13 @@ def test_launch_command_in_a_frozen_app(monkeypatch, tmp_path):
 # ------------------------------------------------------------------------ self-test
 
 def test_samples_cover_every_digit():
-    from lenet_gui.selftest import sample_digits
+    from lenet_gui.integration.selftest import sample_digits
 
     assert sorted(label for label, _ in sample_digits()) == list(range(10))
 
 
 def test_self_test_passes(qapp, shipped_ckpt, monkeypatch):
-    from lenet_gui.selftest import run_self_test
+    from lenet_gui.integration.selftest import run_self_test
 
     monkeypatch.delenv("LENET_GUI_CHECKPOINT", raising=False)
     lines: list[str] = []
@@ -158,7 +158,7 @@ def test_self_test_passes(qapp, shipped_ckpt, monkeypatch):
 
 
 def test_self_test_fails_without_a_checkpoint(tmp_path, monkeypatch, capsys):
-    from lenet_gui.cli import main
+    from lenet_gui.cli.main import main
 
     monkeypatch.setenv("LENET_GUI_CHECKPOINT", str(tmp_path / "missing.ckpt"))
     assert main(["--self-test"]) == 1
@@ -169,7 +169,7 @@ def test_self_test_fails_without_a_checkpoint(tmp_path, monkeypatch, capsys):
 
 
 def test_self_test_checkpoint_argument(tmp_path):
-    from lenet_gui.selftest import run_self_test
+    from lenet_gui.integration.selftest import run_self_test
 
     lines: list[str] = []
     assert run_self_test(out=lines.append, checkpoint=tmp_path / "other.ckpt") == 1
@@ -226,8 +226,8 @@ def test_wheel_contains_package_data(tmp_path, shipped_ckpt):
     names = set(zipfile.ZipFile(wheel).namelist())
     data = "lenet_gui/_data/"
     expected = {data + "checkpoints/lenet5_mnist.ckpt", data + "resources/icons/lenet-gui.svg",
-                data + "resources/lenet-gui.desktop", "lenet_gui/selftest.py",
-                "lenet_gui/desktop.py"}
+                data + "resources/lenet-gui.desktop", "lenet_gui/integration/selftest.py",
+                "lenet_gui/integration/desktop.py"}
     expected |= {f"{data}resources/icons/{s}x{s}/lenet-gui.png" for s in SIZES}
     expected |= {f"{data}resources/samples/digit-{d}.png" for d in range(10)}
     assert expected <= names, sorted(expected - names)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
-from ..config import APP_NAME, ORGANISATION
+from ..core.config import APP_NAME, ORGANISATION
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:

@@ -15,7 +15,7 @@ from PySide6.QtGui import (QColor, QImage, QMouseEvent, QPainter, QPaintEvent, Q
                            QResizeEvent)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ..strokes import CANVAS_SIZE, PEN_WIDTH, Stroke
+from ..core.strokes import CANVAS_SIZE, PEN_WIDTH, Stroke
 
 PAPER = QColor("#fdfdfb")
 INK = QColor("#1d1f24")

@@ -17,7 +17,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QImage
 from PySide6.QtWidgets import QListView
 
-from ..browse import NO_INK, NO_LABEL, Filter, Predictions, Source, select
+from ..core.browse import NO_INK, NO_LABEL, Filter, Predictions, Source, select
 
 THUMB = 56  # 28x28 at 2x: crisp pixels, like the course's sample grid
 CACHE_SIZE = 1024  # thumbnails kept: several screens' worth

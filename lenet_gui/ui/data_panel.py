@@ -18,13 +18,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
-from ..config import TrainConfig, default_data_dir
+from ..core.config import TrainConfig, default_data_dir
 from .worker import REPORT_INTERVAL_S, Throttle, TrainingSignals, Worker, start_worker
 
 
 def _fingerprint(data_dir: Path) -> tuple:
     """Which MNIST files a folder holds, and their sizes and times: cheap to compute."""
-    from ..data import FILES, find_file
+    from ..core.data import FILES, find_file
 
     out = []
     for f in FILES:
@@ -39,8 +39,8 @@ def _fingerprint(data_dir: Path) -> tuple:
 
 def _check_and_read(data_dir: Path):
     """(file statuses, (fingerprint, train, test) or (fingerprint, why not readable))."""
-    from ..data import check_dir, load_split
-    from ..errors import LenetGuiError
+    from ..core.data import check_dir, load_split
+    from ..core.errors import LenetGuiError
 
     statuses = check_dir(data_dir)
     fingerprint = _fingerprint(data_dir)
@@ -65,7 +65,7 @@ class DataPanel(QGroupBox):
         self._download_worker: Worker | None = None
         self._download_thread = None
         self._aux_jobs: list = []  # (worker, thread) of folder checks
-        self.mirrors: tuple[str, ...] | None = None  # None: lenet_gui.data.MIRRORS
+        self.mirrors: tuple[str, ...] | None = None  # None: lenet_gui.core.data.MIRRORS
         # From check_data: (fingerprint, train split, test split) or (fingerprint, error)
         self.cache = None
 
@@ -160,8 +160,8 @@ class DataPanel(QGroupBox):
         Raises LenetGuiError if files are missing or unreadable, or ``config`` does
         not fit the number of training images.
         """
-        from ..data import count_items, require_files
-        from ..errors import LenetGuiError
+        from ..core.data import count_items, require_files
+        from ..core.errors import LenetGuiError
 
         cache = self.cache
         if cache is not None and cache[0] == _fingerprint(data_dir):
@@ -179,8 +179,8 @@ class DataPanel(QGroupBox):
 
         Raises LenetGuiError if the check found the data unreadable or files are missing.
         """
-        from ..data import require_files
-        from ..errors import LenetGuiError
+        from ..core.data import require_files
+        from ..core.errors import LenetGuiError
 
         cache = self.cache
         if cache is not None and cache[0] == _fingerprint(data_dir):
@@ -197,7 +197,7 @@ class DataPanel(QGroupBox):
             self.download_button.setEnabled(False)
             self.download_button.setText("Cancelling…")
             return
-        from ..data import MIRRORS, download
+        from ..core.data import MIRRORS, download
 
         data_dir = self.data_dir()
         signals = self._signals

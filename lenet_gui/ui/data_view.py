@@ -22,11 +22,11 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QStackedLayout, QVBoxLayout, QWidget)
 
-from ..browse import (Filter, PredictionCache, Predictions, Source, cached_predictions,
+from ..core.browse import (Filter, PredictionCache, Predictions, Source, cached_predictions,
                       default_cache_dir, drawings_source, find_drawn_sets, load_stroke_source,
                       mnist_source, source_key)
-from ..config import default_data_dir
-from ..errors import DataError, LenetGuiError, StopRequested
+from ..core.config import default_data_dir
+from ..core.errors import DataError, LenetGuiError, StopRequested
 from .confusion_widget import ConfusionPanel
 from .data_model import DataModel, make_grid
 from .worker import Throttle, Worker, describe_error, start_worker, stop_and_wait
@@ -466,7 +466,7 @@ class DataView(QWidget):
 
 # --------------------------------------------------------------- worker jobs
 def _load_mnist(data_dir: Path, spec: SourceSpec) -> Source:
-    from ..data import load_split, require_files
+    from ..core.data import load_split, require_files
 
     try:
         require_files(data_dir, spec.key)

@@ -17,10 +17,10 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
 
-from ..errors import LenetGuiError
-from ..predict import Recognizer
-from ..preprocess import preprocess_ink
-from ..reading import Reading, read_ink, read_strokes
+from ..core.errors import LenetGuiError
+from ..core.predict import Recognizer
+from ..core.preprocess import preprocess_ink
+from ..core.reading import Reading, read_ink, read_strokes
 from .canvas import Canvas
 from .my_digits_hub import MyDigitsHub
 from .reading_panel import ProbabilityBars, ReadingPanel

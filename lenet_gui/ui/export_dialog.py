@@ -1,7 +1,7 @@
 """File > Export model…: the checkpoint in use as an ONNX or MindIR file, in a worker thread.
 
 Kept out of ``main_window`` on purpose: the window only calls ``add_export_action``.
-The export runs ``lenet_gui.export.export_model`` (about a second: it compiles a graph)
+The export runs ``lenet_gui.core.export.export_model`` (about a second: it compiles a graph)
 in a worker, so the window never freezes; the result goes to the status bar, a failure
 to a non-modal message as well.
 """
@@ -53,7 +53,7 @@ class ModelExporter(QObject):
             ";;".join(FILTERS), next(iter(FILTERS)))
         if not path:
             return False
-        from ..export import format_for_path
+        from ..core.export import format_for_path
 
         return self.export_to(Path(path), format_for_path(Path(path)) or FILTERS.get(chosen))
 
@@ -70,7 +70,7 @@ class ModelExporter(QObject):
         self._last_dir = path.expanduser().absolute().parent
 
         def job(_worker):
-            from ..export import export_model
+            from ..core.export import export_model
 
             return export_model(checkpoint, fmt, path)
 

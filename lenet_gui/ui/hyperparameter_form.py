@@ -12,11 +12,11 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel,
                                QSpinBox, QWidget)
 
-from ..config import DEVICES, RECIPES, TrainConfig
-from ..devices import DeviceStatus
-from ..finetune import FinetuneConfig
+from ..core.config import DEVICES, RECIPES, TrainConfig
+from ..core.devices import DeviceStatus
+from ..core.finetune import FinetuneConfig
 
-PERSONAL = "personal"  # the recipe that learns the user's handwriting (lenet_gui.finetune)
+PERSONAL = "personal"  # the recipe that learns the user's handwriting (lenet_gui.core.finetune)
 TAB_RECIPES = RECIPES + (PERSONAL,)
 
 

@@ -15,8 +15,8 @@ from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from .. import __version__
-from ..config import APP_NAME, resource_path, shipped_checkpoint, user_data_dir
-from ..my_digits import MY_DIGITS_FILE, MyDigits
+from ..core.config import APP_NAME, resource_path, shipped_checkpoint, user_data_dir
+from ..core.my_digits import MY_DIGITS_FILE, MyDigits
 from .draw_tab import DrawTab
 from .my_digits_hub import MyDigitsHub
 from .my_digits_view import MyDigitsView
@@ -197,7 +197,7 @@ class MainWindow(QMainWindow):
             return
         self._jobs_started = True
         self.load_checkpoint(self._pending_checkpoint)
-        from ..devices import probe_devices
+        from ..core.devices import probe_devices
 
         self._run(lambda _w: probe_devices(), self._on_devices_probed,
                   self._on_probe_failed, "probe-devices")
@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
         # The recognizer always runs on the CPU (one image at a time is fastest there);
         # training picks its own device, in its own process.
         def job(_worker):
-            from ..predict import Recognizer
+            from ..core.predict import Recognizer
 
             recognizer = Recognizer(path)
             recognizer.warm_up()
@@ -280,8 +280,8 @@ class MainWindow(QMainWindow):
             self.open_image_file(Path(path))
 
     def open_image_file(self, path: Path) -> bool:
-        from ..errors import LenetGuiError
-        from ..preprocess import read_image_ink
+        from ..core.errors import LenetGuiError
+        from ..core.preprocess import read_image_ink
 
         try:
             ink = read_image_ink(path)
@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
 
     def put_on_canvas(self, item) -> None:
         """A Data view item on the Draw tab's canvas: a 28x28 MNIST image or a Drawing."""
-        from ..strokes import Drawing
+        from ..core.strokes import Drawing
 
         canvas = self.draw_tab.canvas
         if isinstance(item, Drawing):

@@ -11,8 +11,8 @@ from typing import Iterable, Sequence
 
 from PySide6.QtCore import QObject, Signal
 
-from ..my_digits import ImportBatch, ImportResult, MyDigits, Removal
-from ..strokes import Stroke
+from ..core.my_digits import ImportBatch, ImportResult, MyDigits, Removal
+from ..core.strokes import Stroke
 
 
 class MyDigitsHub(QObject):

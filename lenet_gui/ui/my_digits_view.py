@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
                                QLabel, QListView, QMenu, QPushButton, QStackedLayout,
                                QToolButton, QVBoxLayout, QWidget)
 
-from ..errors import LenetGuiError
-from ..my_digits import ImportBatch, MyDigit, read_import
-from ..strokes import PEN_WIDTH
+from ..core.errors import LenetGuiError
+from ..core.my_digits import ImportBatch, MyDigit, read_import
+from ..core.strokes import PEN_WIDTH
 from .my_digits_hub import MyDigitsHub
 from .worker import start_worker, stop_and_wait
 

@@ -19,8 +19,8 @@ from PySide6.QtGui import QColor, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QSizePolicy, QToolButton,
                                QVBoxLayout, QWidget)
 
-from ..activations import FILTERS_LABEL, LAYERS, Activations, describe_value
-from ..errors import first_line
+from ..core.activations import FILTERS_LABEL, LAYERS, Activations, describe_value
+from ..core.errors import first_line
 
 COLUMN_GAP = 12.0  # scene units between layers
 MAP_GAP = 2.0  # between the maps of one layer
@@ -294,7 +294,7 @@ class NetworkView(QWidget):
                 self._clear_maps(f"{message[:1].upper()}{message[1:]}. "
                                  f"{EMPTY.split('. ', 1)[1]}" if message else EMPTY)
             elif rec is not None:
-                from ..activations import activations_of
+                from ..core.activations import activations_of
 
                 acts = activations_of(rec, self.model_input)
                 self.computed += 1
@@ -307,7 +307,7 @@ class NetworkView(QWidget):
         self._update_hover()
 
     def _calibrate(self, rec) -> None:
-        from ..activations import activations_of, conv1_filters, layer_levels, sample_inputs
+        from ..core.activations import activations_of, conv1_filters, layer_levels, sample_inputs
 
         samples = [activations_of(rec, x) for x in sample_inputs()]
         self.levels = layer_levels(samples)

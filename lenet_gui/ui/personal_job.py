@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from ..finetune import FinetuneConfig, FinetuneResult
-from ..strokes import Drawing
+from ..core.finetune import FinetuneConfig, FinetuneResult
+from ..core.strokes import Drawing
 from .worker import ProgressRelay, TrainingSignals, Worker
 
 
@@ -26,8 +26,8 @@ def make_personal_job(base: Path, drawings: list[Drawing], data_dir: Path,
     """
 
     def job(worker: Worker) -> FinetuneResult:
-        from ..train_process import ChildDied
-        from ..training_job import finetune_in_child
+        from ..core.train_process import ChildDied
+        from ..core.training_job import finetune_in_child
 
         relay = ProgressRelay(signals)
         try:

@@ -12,9 +12,9 @@ from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy,
                                QVBoxLayout, QWidget)
 
-from ..preprocess import denormalise
-from ..reading import Reading
-from ..verdict import NOT_A_DIGIT, UNSURE
+from ..core.preprocess import denormalise
+from ..core.reading import Reading
+from ..core.verdict import NOT_A_DIGIT, UNSURE
 
 ACCENT = QColor("#2f6fde")
 COLOURS = {"digit": "", UNSURE: "color: #b7791f;", NOT_A_DIGIT: "color: #c62828;"}
@@ -22,6 +22,13 @@ EMPTY_COLOUR = "color: #c3c7ce;"
 SEEN_SIDE = 100  # one segment: the size the single 32x32 had before numbers
 MAX_SHOWN = 8
 
+
+
+def restyle(widget: QWidget, css: str) -> None:
+    """Set a style sheet only when it changes: each call re-polishes the widget (about
+    half a millisecond), and a reading would otherwise set the same ones every time."""
+    if widget.styleSheet() != css:
+        widget.setStyleSheet(css)
 
 class ProbabilityBars(QWidget):
     """Ten labelled bars, the winner highlighted; clicking a row means "it is this digit"."""
@@ -109,7 +116,7 @@ class SeenImage(QLabel):
             side, side, Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.FastTransformation))
         border = "#2f6fde" if selected else ("#c62828" if verdict == NOT_A_DIGIT else "#c3c7ce")
-        self.setStyleSheet(f"border: {2 if selected else 1}px solid {border};")
+        restyle(self, f"border: {2 if selected else 1}px solid {border};")
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
         self.clicked.emit(self.index)
@@ -170,8 +177,9 @@ class ReadingPanel(QWidget):
 
     def _set_big(self, chars: int) -> None:
         factor = 6 if chars <= 1 else max(2.2, 6 - 0.9 * (chars - 1))
-        self._big.setPointSizeF(self._base_size * factor)
-        self.digit_label.setFont(self._big)
+        if self._big.pointSizeF() != self._base_size * factor:  # a new font re-lays out
+            self._big.setPointSizeF(self._base_size * factor)
+            self.digit_label.setFont(self._big)
 
     def _seen_image(self, index: int, side: int) -> SeenImage:
         img = SeenImage(index, side)
@@ -185,13 +193,13 @@ class ReadingPanel(QWidget):
         self.reading = None
         self._set_big(1)
         self.digit_label.setText("?")
-        self.digit_label.setStyleSheet(EMPTY_COLOUR)
+        restyle(self.digit_label, EMPTY_COLOUR)
         self.verdict_label.setText(hint)
         self.bars.set_probabilities(None)
         self.bars_caption.setText("")
         self._layout_seen(1)
         self.seen_label.clear()
-        self.seen_label.setStyleSheet("")
+        restyle(self.seen_label, "")
         self.seen_label.setText("empty")
 
     def show_waiting(self, model_input: np.ndarray | None, text: str) -> None:
@@ -208,7 +216,7 @@ class ReadingPanel(QWidget):
         if not reading.digits:  # too many pieces, only specks
             self._set_big(1)
             self.digit_label.setText("?")
-            self.digit_label.setStyleSheet(COLOURS[NOT_A_DIGIT])
+            restyle(self.digit_label, COLOURS[NOT_A_DIGIT])
             self.verdict_label.setText(reading.message[:1].upper() + reading.message[1:])
             self.bars.set_probabilities(None)
             self.bars_caption.setText("")
@@ -219,7 +227,7 @@ class ReadingPanel(QWidget):
         single = len(reading.digits) == 1
         self._set_big(len(reading.text))
         self.digit_label.setText(reading.text)
-        self.digit_label.setStyleSheet(COLOURS[reading.verdict])
+        restyle(self.digit_label, COLOURS[reading.verdict])
         self.verdict_label.setText(self._verdict_text(reading))
         self._layout_seen(len(reading.digits))
         for i, (img, d) in enumerate(zip(self.seen_images, reading.digits)):
@@ -249,7 +257,8 @@ class ReadingPanel(QWidget):
             self._seen_image(len(self.seen_images), side)
         for i, img in enumerate(self.seen_images):
             img.setVisible(i < n)
-            img.setFixedSize(side, side)
+            if img.width() != side or img.height() != side:
+                img.setFixedSize(side, side)
 
     @staticmethod
     def _digit_text(d) -> str:

@@ -17,11 +17,11 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from ..config import TrainConfig
-from ..devices import DeviceStatus
-from ..errors import ConfigError
-from ..finetune import FinetuneConfig, check_enough
-from ..train_process import ChildDied
+from ..core.config import TrainConfig
+from ..core.devices import DeviceStatus
+from ..core.errors import ConfigError
+from ..core.finetune import FinetuneConfig, check_enough
+from ..core.train_process import ChildDied
 from .data_panel import DataPanel
 from .hyperparameter_form import PERSONAL, TAB_RECIPES, HyperparameterForm
 from .run_panel import Banner, RunPanel, format_duration
@@ -127,7 +127,7 @@ class TrainTab(QWidget):
 
     @property
     def mirrors(self) -> tuple[str, ...] | None:
-        """Where Download MNIST downloads from; None: lenet_gui.data.MIRRORS."""
+        """Where Download MNIST downloads from; None: lenet_gui.core.data.MIRRORS."""
         return self.data_panel.mirrors
 
     @mirrors.setter
@@ -248,7 +248,7 @@ class TrainTab(QWidget):
         except ConfigError as exc:
             self.banner.show_message("error", f"Cannot start: {exc}")
             return False
-        from ..errors import LenetGuiError
+        from ..core.errors import LenetGuiError
 
         # Only cheap checks here (the GUI thread); the worker reads the images if the
         # folder check has not (155 ms for MNIST: a visible freeze here).
@@ -259,8 +259,8 @@ class TrainTab(QWidget):
             self.banner.show_message("error", f"Cannot start: {exc}")
             return False
 
-        from ..config import default_checkpoint_path
-        from ..training_job import command_text, train_args, train_in_child
+        from ..core.config import default_checkpoint_path
+        from ..core.training_job import command_text, train_args, train_in_child
 
         out = default_checkpoint_path(config)
         try:
@@ -300,8 +300,8 @@ class TrainTab(QWidget):
 
     def _start_personal(self) -> bool:
         """Learn my handwriting: fine-tune the model in use on My digits, in a worker."""
-        from ..errors import LenetGuiError
-        from ..finetune import default_personal_path
+        from ..core.errors import LenetGuiError
+        from ..core.finetune import default_personal_path
         from .personal_job import make_personal_job
 
         drawings, base = self.personal_source() if self.personal_source else ([], None)

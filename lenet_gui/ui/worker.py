@@ -19,7 +19,7 @@ from typing import Any, Callable
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from ..errors import LenetGuiError, StopRequested, first_line
+from ..core.errors import LenetGuiError, StopRequested, first_line
 
 
 def describe_error(exc: BaseException) -> str:

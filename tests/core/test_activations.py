@@ -8,11 +8,11 @@ import sys
 import numpy as np
 import pytest
 
-from lenet_gui.activations import (LAYERS, Activations, activations_of, conv1_filters,
+from lenet_gui.core.activations import (LAYERS, Activations, activations_of, conv1_filters,
                                    layer_levels, make_activations, sample_inputs)
-from lenet_gui.evaluation import drawings_to_inputs
-from lenet_gui.predict import Recognizer
-from lenet_gui.strokes import load_drawings
+from lenet_gui.core.evaluation import drawings_to_inputs
+from lenet_gui.core.predict import Recognizer
+from lenet_gui.core.strokes import load_drawings
 
 from ..conftest import DRAWN
 
@@ -79,7 +79,7 @@ def test_conv1_and_pooling_match_numpy(recognizer, inputs):
 def test_it_is_the_same_network_not_a_copy(shipped_ckpt, inputs):
     rec = Recognizer(shipped_ckpt)  # its own: this test changes the weights
     names = [p.name for p in rec.net.get_parameters()]
-    from lenet_gui._mindspore import import_mindspore
+    from lenet_gui.core._mindspore import import_mindspore
 
     ms = import_mindspore()
     weight = rec.net.conv1.weight
@@ -127,14 +127,14 @@ def test_levels_from_the_sample_digits(recognizer):
 
 
 def test_importing_it_does_not_import_mindspore():
-    code = "import sys, lenet_gui.activations; print('mindspore' in sys.modules)"
+    code = "import sys, lenet_gui.core.activations; print('mindspore' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120)
     assert out.stdout.strip() == "False"
 
 
 def test_the_hover_line_names_the_place_and_the_value(recognizer, inputs):
-    from lenet_gui.activations import describe_value
+    from lenet_gui.core.activations import describe_value
 
     acts = activations_of(recognizer, inputs[0])
     w = conv1_filters(recognizer.net)

@@ -9,15 +9,15 @@ import threading
 import numpy as np
 import pytest
 
-from lenet_gui.browse import (NO_INK, NO_LABEL, Filter, PredictionCache, Predictions,
+from lenet_gui.core.browse import (NO_INK, NO_LABEL, Filter, PredictionCache, Predictions,
                               cache_key, cached_predictions, confusion_matrix,
                               drawings_source, find_drawn_sets, mnist_source,
                               predict_source, select)
-from lenet_gui.data import load_split
-from lenet_gui.errors import StopRequested
-from lenet_gui.evaluation import evaluate_drawings
-from lenet_gui.predict import Recognizer, evaluate
-from lenet_gui.strokes import Drawing, Stroke, load_drawings
+from lenet_gui.core.data import load_split
+from lenet_gui.core.errors import StopRequested
+from lenet_gui.core.evaluation import evaluate_drawings
+from lenet_gui.core.predict import Recognizer, evaluate
+from lenet_gui.core.strokes import Drawing, Stroke, load_drawings
 
 from ..conftest import DRAWN
 

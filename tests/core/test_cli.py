@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lenet_gui.cli import main
-from lenet_gui.data import load_split
-from lenet_gui.strokes import load_drawings, render_strokes
+from lenet_gui.cli.main import main
+from lenet_gui.core.data import load_split
+from lenet_gui.core.strokes import load_drawings, render_strokes
 
 from ..conftest import DRAWN
 
@@ -130,7 +130,7 @@ def test_missing_data_and_bad_checkpoint(capsys, tmp_path):
 
 
 def test_unavailable_device(capsys, subset_dir):
-    from lenet_gui.devices import probe_devices
+    from lenet_gui.core.devices import probe_devices
 
     gpu = {d.name: d for d in probe_devices()}["GPU"]
     if gpu.available:

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from lenet_gui.config import TrainConfig
-from lenet_gui.errors import ConfigError
+from lenet_gui.core.config import TrainConfig
+from lenet_gui.core.errors import ConfigError
 
 
 def test_course_recipe_is_the_default():

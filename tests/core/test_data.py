@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lenet_gui.data import (MnistFile, check_dir, check_file, download, load_split,
+from lenet_gui.core.data import (MnistFile, check_dir, check_file, download, load_split,
                             parse_idx, read_idx, write_idx)
-from lenet_gui.errors import DataError, DownloadError
+from lenet_gui.core.errors import DataError, DownloadError
 
 from ..httpserver import LocalServer, serve_subset
 
@@ -197,8 +197,8 @@ def test_download_skips_complete_files(subset_dir, tmp_path):
 
 
 def test_create_dataset_uses_shared_preprocessing(subset_dir):
-    from lenet_gui.data import create_dataset
-    from lenet_gui.preprocess import normalise
+    from lenet_gui.core.data import create_dataset
+    from lenet_gui.core.preprocess import normalise
 
     split = load_split(subset_dir, "test").head(64)
     ds = create_dataset(split, batch_size=32, shuffle=False)

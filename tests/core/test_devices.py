@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lenet_gui.devices import probe_devices, use_device
-from lenet_gui.errors import DeviceError
+from lenet_gui.core.devices import probe_devices, use_device
+from lenet_gui.core.errors import DeviceError
 
 
 def test_probe_lists_three_devices_with_reasons():

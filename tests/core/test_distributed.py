@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lenet_gui import distributed as dist
-from lenet_gui.errors import ConfigError, DeviceError, LenetGuiError
+from lenet_gui.core import distributed as dist
+from lenet_gui.core.errors import ConfigError, DeviceError, LenetGuiError
 
 PY = sys.executable
 
@@ -72,7 +72,7 @@ def test_msrun_command_needs_a_python_that_msrun_can_find(tmp_path):
 def test_msrun_env_puts_this_python_first_and_the_package_on_the_path():
     env = dist.msrun_env({"PATH": "/usr/bin", "PYTHONPATH": "/x"})
     assert env["PATH"].split(os.pathsep) == [str(Path(PY).parent), "/usr/bin"]
-    root = str(Path(dist.__file__).resolve().parent.parent)
+    root = str(Path(dist.__file__).resolve().parents[2])  # the folder holding lenet_gui
     assert env["PYTHONPATH"].split(os.pathsep) == [root, "/x"]
     assert env["MS_CPU_COMM_OP_TIMEOUT"] == str(dist.CPU_COMM_TIMEOUT_S)
     kept = dist.msrun_env({"PATH": "", "MS_CPU_COMM_OP_TIMEOUT": "7"})
@@ -210,16 +210,16 @@ WORKER = """
 import json, sys
 from pathlib import Path
 import numpy as np
-from lenet_gui import distributed as dist
-from lenet_gui.errors import LenetGuiError
+from lenet_gui.core import distributed as dist
+from lenet_gui.core.errors import LenetGuiError
 
 def main(out, data_dir, steps, batch_size=32):
     rank, size = dist.init_data_parallel("CPU")  # first: msrun's scheduler stops here
-    from lenet_gui._mindspore import import_mindspore
-    from lenet_gui.data import load_split
-    from lenet_gui.model import build_lenet5
-    from lenet_gui.preprocess import normalise
-    from lenet_gui.train_step import make_train_step
+    from lenet_gui.core._mindspore import import_mindspore
+    from lenet_gui.core.data import load_split
+    from lenet_gui.core.model import build_lenet5
+    from lenet_gui.core.preprocess import normalise
+    from lenet_gui.core.train_step import make_train_step
     ms = import_mindspore()
     split, n = load_split(Path(data_dir), "train"), steps * batch_size
     if len(split) < n:

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lenet_gui import export as export_mod
-from lenet_gui.cli import main
-from lenet_gui.data import load_split
-from lenet_gui.errors import CheckpointError
-from lenet_gui.export import ExportError, export_model, metadata_path_for
-from lenet_gui.model import read_info
-from lenet_gui.preprocess import MEAN, PREPROCESSING_ID, STD, normalise
+from lenet_gui.core import export as export_mod
+from lenet_gui.cli.main import main
+from lenet_gui.core.data import load_split
+from lenet_gui.core.errors import CheckpointError
+from lenet_gui.core.export import ExportError, export_model, metadata_path_for
+from lenet_gui.core.model import read_info
+from lenet_gui.core.preprocess import MEAN, PREPROCESSING_ID, STD, normalise
 
 from ..conftest import SUBSET
 
@@ -42,7 +42,7 @@ def images():
 
 @pytest.fixture(scope="module")
 def reference(shipped_ckpt, images):
-    from lenet_gui.predict import Recognizer
+    from lenet_gui.core.predict import Recognizer
 
     return Recognizer(shipped_ckpt).forward(images[0])
 
@@ -84,7 +84,7 @@ def test_onnx_gives_mindspore_outputs(exported, images, reference):
 
 
 def test_mindir_loads_back_with_graphcell(exported, images, reference):
-    from lenet_gui._mindspore import import_mindspore
+    from lenet_gui.core._mindspore import import_mindspore
 
     ms = import_mindspore()
     cell = ms.nn.GraphCell(ms.load(str(exported["mindir"].model)))
@@ -96,7 +96,7 @@ def test_mindir_loads_back_with_graphcell(exported, images, reference):
 
 @pytest.mark.parametrize("fmt", ["onnx", "mindir"])
 def test_metadata_describes_input_output_and_source(exported, shipped_ckpt, fmt):
-    from lenet_gui._mindspore import import_mindspore
+    from lenet_gui.core._mindspore import import_mindspore
 
     result = exported[fmt]
     assert result.format == fmt and result.model.suffix == f".{fmt}"
@@ -221,7 +221,7 @@ def test_broken_or_missing_checkpoint(tmp_path):
 
 def test_exporter_failure_is_one_line_and_leaves_nothing(shipped_ckpt, tmp_path, stage_root,
                                                          monkeypatch):
-    from lenet_gui._mindspore import import_mindspore
+    from lenet_gui.core._mindspore import import_mindspore
 
     ms = import_mindspore()
     level = ms.get_context("jit_syntax_level")

@@ -7,9 +7,9 @@ import importlib.util
 import numpy as np
 import pytest
 
-from lenet_gui.data import load_split
-from lenet_gui.preprocess import mnist_style
-from lenet_gui.strokes import PEN_WIDTH, load_drawings, render_strokes
+from lenet_gui.core.data import load_split
+from lenet_gui.core.preprocess import mnist_style
+from lenet_gui.core.strokes import PEN_WIDTH, load_drawings, render_strokes
 
 from ..conftest import DRAWN, ROOT
 

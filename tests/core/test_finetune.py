@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lenet_gui.cli import main
-from lenet_gui.data import load_split
-from lenet_gui.errors import ConfigError, TrainingError
-from lenet_gui.finetune import (MIN_PERSONAL_DIGITS, FinetuneConfig, check_enough, finetune,
+from lenet_gui.cli.main import main
+from lenet_gui.core.data import load_split
+from lenet_gui.core.errors import ConfigError, TrainingError
+from lenet_gui.core.finetune import (MIN_PERSONAL_DIGITS, FinetuneConfig, check_enough, finetune,
                                 split_personal)
-from lenet_gui.model import read_info
-from lenet_gui.strokes import Drawing, load_drawings, save_drawings
-from lenet_gui.stroke_augment import augment_strokes, drawing_variants
+from lenet_gui.core.model import read_info
+from lenet_gui.core.strokes import Drawing, load_drawings, save_drawings
+from lenet_gui.core.stroke_augment import augment_strokes, drawing_variants
 
 from ..conftest import DRAWN, SUBSET
 

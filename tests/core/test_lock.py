@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from lenet_gui._mindspore import MainThreadFirstLock
+from lenet_gui.core._mindspore import MainThreadFirstLock
 
 
 def test_reentrant_and_owned():

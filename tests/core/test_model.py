@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lenet_gui.errors import CheckpointError
-from lenet_gui.model import (PARAM_SHAPES, CheckpointInfo, build_lenet5, load_checkpoint,
+from lenet_gui.core.errors import CheckpointError
+from lenet_gui.core.model import (PARAM_SHAPES, CheckpointInfo, build_lenet5, load_checkpoint,
                              metadata_path, read_info, save_checkpoint)
-from lenet_gui.predict import make_forward
+from lenet_gui.core.predict import make_forward
 
 
 @pytest.fixture(scope="module")

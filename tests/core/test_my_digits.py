@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import lenet_gui.my_digits_file as file_module
-from lenet_gui.errors import LenetGuiError
-from lenet_gui.my_digits import (MAX_DRAWINGS, MAX_FILE_BYTES, MAX_POINTS_PER_DRAWING,
+import lenet_gui.core.my_digits_file as file_module
+from lenet_gui.core.errors import LenetGuiError
+from lenet_gui.core.my_digits import (MAX_DRAWINGS, MAX_FILE_BYTES, MAX_POINTS_PER_DRAWING,
                                  MyDigits, MyDigitsError, read_import)
-from lenet_gui.strokes import STROKES_FORMAT, Drawing, Stroke, load_drawings, save_drawings
+from lenet_gui.core.strokes import STROKES_FORMAT, Drawing, Stroke, load_drawings, save_drawings
 
 from ..conftest import DRAWN
 
@@ -453,7 +453,7 @@ def test_the_core_modules_never_import_qt():
     import subprocess
     import sys
 
-    code = ("import lenet_gui.my_digits, lenet_gui.my_digits_file, lenet_gui.json_scan, sys;"
+    code = ("import lenet_gui.core.my_digits, lenet_gui.core.my_digits_file, lenet_gui.core.json_scan, sys;"
             "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', "
             "'lenet_gui.ui', 'mindspore'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -1,4 +1,4 @@
-"""Generated non-digits (lenet_gui/nondigits.py) and the non-digit evaluation set."""
+"""Generated non-digits (lenet_gui/core/nondigits.py) and the non-digit evaluation set."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from lenet_gui import nondigits
-from lenet_gui.hand import MIN_STEP, mouse_strokes
-from lenet_gui.nondigits import (EXCLUDED, KINDS, SEED, generate_nondigit, generate_nondigits,
+from lenet_gui.core import nondigits
+from lenet_gui.core.hand import MIN_STEP, mouse_strokes
+from lenet_gui.core.nondigits import (EXCLUDED, KINDS, SEED, generate_nondigit, generate_nondigits,
                                  nondigit_images)
-from lenet_gui.scribbles import digit_like_holes
-from lenet_gui.strokes import CANVAS_SIZE, load_drawings
+from lenet_gui.core.scribbles import digit_like_holes
+from lenet_gui.core.strokes import CANVAS_SIZE, load_drawings
 
 from ..conftest import DRAWN, ROOT
 
@@ -149,7 +149,7 @@ def test_nondigit_images_can_use_some_kinds():
 
 
 def test_core_module_does_not_import_qt():
-    code = ("import lenet_gui.nondigits, sys; print(sorted(m for m in sys.modules "
+    code = ("import lenet_gui.core.nondigits, sys; print(sorted(m for m in sys.modules "
             "if m.startswith(('PySide6', 'mindspore', 'lenet_gui.ui'))))")
     out = subprocess.run([sys.executable, "-c", code],
                          capture_output=True, text=True, check=True, timeout=120, cwd=ROOT)
@@ -174,7 +174,7 @@ def test_evaluation_set_loads_with_documented_counts(eval_set, maker):
 def test_held_out_kinds_exist_only_in_the_test_generator(maker):
     assert len(maker.HELD_OUT) >= 3
     assert not set(maker.HELD_OUT) & set(KINDS)
-    source = (ROOT / "lenet_gui" / "nondigits.py").read_text()
+    source = (ROOT / "lenet_gui" / "core" / "nondigits.py").read_text()
     for kind in maker.HELD_OUT:
         assert f'"{kind}"' not in source
 

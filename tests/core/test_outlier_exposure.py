@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lenet_gui.config import TrainConfig
-from lenet_gui.data import load_split
-from lenet_gui.errors import ConfigError
-from lenet_gui.model import build_lenet5, load_checkpoint, read_info
-from lenet_gui.predict import make_forward, softmax
-from lenet_gui.train import train
+from lenet_gui.core.config import TrainConfig
+from lenet_gui.core.data import load_split
+from lenet_gui.core.errors import ConfigError
+from lenet_gui.core.model import build_lenet5, load_checkpoint, read_info
+from lenet_gui.core.predict import make_forward, softmax
+from lenet_gui.core.train import train
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +19,8 @@ def splits(subset_dir):
 
 
 def test_soft_one_hot_labels_give_the_sparse_loss():
-    from lenet_gui._mindspore import import_mindspore
-    from lenet_gui.train_step import make_train_step
+    from lenet_gui.core._mindspore import import_mindspore
+    from lenet_gui.core.train_step import make_train_step
 
     ms = import_mindspore()
     ms.set_seed(0)
@@ -49,8 +49,8 @@ def test_outlier_exposure_flattens_the_answer_for_non_digits(splits, shipped_ckp
     """Fine-tuned with non-digits from the course weights (trained without any),
     scribbles get less sure."""
     course = shipped_ckpt.with_name("lenet5_course.ckpt")
-    from lenet_gui.nondigits import nondigit_images
-    from lenet_gui.preprocess import normalise
+    from lenet_gui.core.nondigits import nondigit_images
+    from lenet_gui.core.preprocess import normalise
 
     scribbles = normalise(nondigit_images(200, np.random.default_rng(123)))
     base, _ = load_checkpoint(course)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lenet_gui.data import load_split
-from lenet_gui.evaluation import evaluate_drawings
-from lenet_gui.predict import Recognizer, evaluate, predict_one, score
-from lenet_gui.preprocess import normalise
-from lenet_gui.strokes import load_drawings
+from lenet_gui.core.data import load_split
+from lenet_gui.core.evaluation import evaluate_drawings
+from lenet_gui.core.predict import Recognizer, evaluate, predict_one, score
+from lenet_gui.core.preprocess import normalise
+from lenet_gui.core.strokes import load_drawings
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from lenet_gui.data import load_split
-from lenet_gui.preprocess import (BOX_SIZE, CENTRE, MEAN, STD, denormalise, image_to_ink,
+from lenet_gui.core.data import load_split
+from lenet_gui.core.preprocess import (BOX_SIZE, CENTRE, MEAN, STD, denormalise, image_to_ink,
                                   ink_box, mnist_style, normalise, preprocess_ink)
-from lenet_gui.strokes import Stroke, render_strokes
+from lenet_gui.core.strokes import Stroke, render_strokes
 
 
 def _com(img: np.ndarray) -> tuple[float, float]:

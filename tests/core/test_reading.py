@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from lenet_gui.cli import main
-from lenet_gui.predict import Recognizer, predict_one
-from lenet_gui.preprocess import preprocess_ink
-from lenet_gui.reading import overall_verdict, read_ink, read_strokes
-from lenet_gui.strokes import Stroke, load_drawings, render_strokes
-from lenet_gui.verdict import DEFAULT_REJECT, Thresholds, choose_reject
+from lenet_gui.cli.main import main
+from lenet_gui.core.predict import Recognizer, predict_one
+from lenet_gui.core.preprocess import preprocess_ink
+from lenet_gui.core.reading import overall_verdict, read_ink, read_strokes
+from lenet_gui.core.strokes import Stroke, load_drawings, render_strokes
+from lenet_gui.core.verdict import DEFAULT_REJECT, Thresholds, choose_reject
 
 from ..conftest import DRAWN
 from ..data.compose_numbers import compose_numbers

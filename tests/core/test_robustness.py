@@ -26,12 +26,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-import lenet_gui.model as model_module
-from lenet_gui.cli import main
-from lenet_gui.data import check_file, download, parse_idx, read_idx, write_idx
-from lenet_gui.errors import CheckpointError, DataError, DownloadError, ImageError
-from lenet_gui.model import CheckpointInfo, build_lenet5, metadata_path, save_checkpoint
-from lenet_gui.preprocess import read_image_ink
+import lenet_gui.core.model as model_module
+from lenet_gui.cli.main import main
+from lenet_gui.core.data import check_file, download, parse_idx, read_idx, write_idx
+from lenet_gui.core.errors import CheckpointError, DataError, DownloadError, ImageError
+from lenet_gui.core.model import CheckpointInfo, build_lenet5, metadata_path, save_checkpoint
+from lenet_gui.core.preprocess import read_image_ink
 
 from ..conftest import ROOT
 from ..httpserver import LocalServer, serve_subset

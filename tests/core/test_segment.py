@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lenet_gui.preprocess import preprocess_ink
-from lenet_gui.segment import MAX_DIGITS, segment_ink, segment_strokes
-from lenet_gui.strokes import CANVAS_SIZE, Stroke, load_drawings, render_strokes
+from lenet_gui.core.preprocess import preprocess_ink
+from lenet_gui.core.segment import MAX_DIGITS, segment_ink, segment_strokes
+from lenet_gui.core.strokes import CANVAS_SIZE, Stroke, load_drawings, render_strokes
 
 from ..conftest import TESTS
 from ..data.compose_numbers import compose_number, compose_numbers

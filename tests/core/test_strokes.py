@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lenet_gui import strokes as strokes_module
-from lenet_gui.strokes import CANVAS_SIZE, PEN_WIDTH, Stroke, load_drawings, render_strokes
+from lenet_gui.core import strokes as strokes_module
+from lenet_gui.core.strokes import CANVAS_SIZE, PEN_WIDTH, Stroke, load_drawings, render_strokes
 
 from ..conftest import TESTS
 
@@ -26,7 +26,7 @@ TOL = 1e-3
 
 
 def _render_strokes_reference(strokes, size=CANVAS_SIZE, pen_width=PEN_WIDTH):
-    """The renderer before it was made fast (lenet_gui/strokes.py at 88b614f)."""
+    """The renderer before it was made fast (lenet_gui/core/strokes.py at 88b614f)."""
     img = np.zeros((size, size), dtype=np.float32)
     radius = pen_width * size / 2.0
     ys, xs = np.mgrid[0:size, 0:size].astype(np.float32) + 0.5

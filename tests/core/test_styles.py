@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from lenet_gui.augment import AugmentConfig, Augmenter
-from lenet_gui.styles import StyleConfig, add_styles, cross_seven, flag_one, slash_zero, \
+from lenet_gui.core.augment import AugmentConfig, Augmenter
+from lenet_gui.core.styles import StyleConfig, add_styles, cross_seven, flag_one, slash_zero, \
     stroke_width
 
 

@@ -7,11 +7,11 @@ import threading
 import numpy as np
 import pytest
 
-from lenet_gui.config import TrainConfig
-from lenet_gui.data import load_split
-from lenet_gui.errors import ConfigError, TrainingError
-from lenet_gui.model import load_checkpoint, metadata_path
-from lenet_gui.train import learning_rate_at, train
+from lenet_gui.core.config import TrainConfig
+from lenet_gui.core.data import load_split
+from lenet_gui.core.errors import ConfigError, TrainingError
+from lenet_gui.core.model import load_checkpoint, metadata_path
+from lenet_gui.core.train import learning_rate_at, train
 
 
 @pytest.fixture(scope="module")

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from lenet_gui import train_process
-from lenet_gui.cli import build_parser, train_config
-from lenet_gui.config import TrainConfig
-from lenet_gui.errors import ConfigError, TrainingError
-from lenet_gui.job_report import decode_float, encode
-from lenet_gui.train_process import ChildDied, describe_exit, run_child
-from lenet_gui.training_job import train_args, train_in_child
+from lenet_gui.core import train_process
+from lenet_gui.cli.main import build_parser, train_config
+from lenet_gui.core.config import TrainConfig
+from lenet_gui.core.errors import ConfigError, TrainingError
+from lenet_gui.core.job_report import decode_float, encode
+from lenet_gui.core.train_process import ChildDied, describe_exit, run_child
+from lenet_gui.core.training_job import train_args, train_in_child
 
 
 @pytest.mark.parametrize("config", [
@@ -104,7 +104,7 @@ def test_the_childs_error_is_its_one_line(tmp_path):
 
 
 def test_an_unavailable_device_is_refused_before_the_data(subset_dir, tmp_path):
-    from lenet_gui.devices import probe_devices
+    from lenet_gui.core.devices import probe_devices
 
     if {d.name: d for d in probe_devices()}["GPU"].available:
         pytest.skip("this machine has a GPU")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from lenet_gui.cli import main
+from lenet_gui.cli.main import main
 from lenet_gui.ui import xcb_check
 from lenet_gui.ui.xcb_check import (FALLBACK_LIBRARIES, PACKAGES, distro_family,
                                     install_hint, missing_xcb_libraries, xcb_platform_expected)

@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from lenet_gui.strokes import PEN_WIDTH, Drawing, Stroke
+from lenet_gui.core.strokes import PEN_WIDTH, Drawing, Stroke
 
 # Gap between neighbouring ink boxes, in digit heights: (probability, low, high):
 # boxes overlapping a little, about touching, and ordinary gaps.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lenet_gui.strokes import render_strokes
+from lenet_gui.core.strokes import render_strokes
 
 
 def contact_sheet(drawings, path: Path, per_class: int = 10, cell: int = 112) -> None:

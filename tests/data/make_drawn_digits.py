@@ -52,7 +52,7 @@ from drawn_geometry import _u  # noqa: E402
 from drawn_intl_styles import INTL_STYLES  # noqa: E402
 from drawn_sheets import contact_sheet, style_sheet  # noqa: E402
 from drawn_styles import STYLES  # noqa: E402
-from lenet_gui.strokes import CANVAS_SIZE, Drawing, Stroke, save_drawings  # noqa: E402
+from lenet_gui.core.strokes import CANVAS_SIZE, Drawing, Stroke, save_drawings  # noqa: E402
 
 SEED = 20240611
 GENERATOR = "tests/data/make_drawn_digits.py v1"

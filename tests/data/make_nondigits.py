@@ -1,15 +1,15 @@
 """Generate the non-digit evaluation set (tests/data/nondigits.json).
 
-What the app should refuse ("not a digit"): every kind of ``lenet_gui/nondigits.py``
+What the app should refuse ("not a digit"): every kind of ``lenet_gui/core/nondigits.py``
 (PER_KIND each) plus HELD_OUT kinds that exist only here, so the set measures
 whether refusing generalises to shapes training never saw, not whether it remembers
 its generator. Held out: the letter P, beamed musical notes, a smiley face, a cloud,
 a lightning bolt and the infinity sign (each kept unlike a digit: see the docstrings).
 
-All drawings go through the same mouse hand as training (``lenet_gui.hand``), with
+All drawings go through the same mouse hand as training (``lenet_gui.core.hand``), with
 their own seed (EVAL_SEED) and their own per-sample generators
 ``default_rng([EVAL_SEED, kind_index, sample_index])``; training uses
-``lenet_gui.nondigits.SEED`` or the training seed and never reads this file.
+``lenet_gui.core.nondigits.SEED`` or the training seed and never reads this file.
 
 Usage (from the repository root; the contact sheet needs Pillow):
 
@@ -31,13 +31,13 @@ ROOT = HERE.parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from lenet_gui.hand import arc, glyph, line, mouse_strokes  # noqa: E402
-from lenet_gui.nondigits import KINDS, generate_nondigit  # noqa: E402
-from lenet_gui.strokes import Drawing, render_strokes, save_drawings  # noqa: E402
+from lenet_gui.core.hand import arc, glyph, line, mouse_strokes  # noqa: E402
+from lenet_gui.core.nondigits import KINDS, generate_nondigit  # noqa: E402
+from lenet_gui.core.strokes import Drawing, render_strokes, save_drawings  # noqa: E402
 
-EVAL_SEED = 20250917  # never used by training (lenet_gui.nondigits.SEED is 20250601)
+EVAL_SEED = 20250917  # never used by training (lenet_gui.core.nondigits.SEED is 20250601)
 GENERATOR = "tests/data/make_nondigits.py v1"
-PER_KIND = 10  # of each kind of lenet_gui/nondigits.py
+PER_KIND = 10  # of each kind of lenet_gui/core/nondigits.py
 PER_HELD_OUT = 25  # of each kind that only this file has
 
 
@@ -121,7 +121,7 @@ HELD_OUT = {
 
 
 def make_set(seed: int = EVAL_SEED) -> list[Drawing]:
-    """Every kind of lenet_gui.nondigits PER_KIND times, then every held-out kind
+    """Every kind of lenet_gui.core.nondigits PER_KIND times, then every held-out kind
     PER_HELD_OUT times; drawing i of kind k from default_rng([seed, k, i])."""
     drawings = []
     for k, kind in enumerate(KINDS):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from lenet_gui.strokes import Stroke
+from lenet_gui.core.strokes import Stroke
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,12 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from lenet_gui.browse import PredictionCache
-from lenet_gui.data import load_split, write_idx
-from lenet_gui.evaluation import evaluate_drawings
-from lenet_gui.my_digits import MyDigits
-from lenet_gui.predict import Recognizer, evaluate
-from lenet_gui.strokes import Drawing, load_drawings
+from lenet_gui.core.browse import PredictionCache
+from lenet_gui.core.data import load_split, write_idx
+from lenet_gui.core.evaluation import evaluate_drawings
+from lenet_gui.core.my_digits import MyDigits
+from lenet_gui.core.predict import Recognizer, evaluate
+from lenet_gui.core.strokes import Drawing, load_drawings
 
 from ..conftest import DRAWN, ROOT
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from lenet_gui.preprocess import preprocess_ink
-from lenet_gui.strokes import render_strokes
+from lenet_gui.core.preprocess import preprocess_ink
+from lenet_gui.core.strokes import render_strokes
 
 from .conftest import ONE, SEVEN, ZERO, as_strokes, densify, drag
 

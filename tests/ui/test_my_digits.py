@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from lenet_gui.my_digits import MyDigits
-from lenet_gui.strokes import STROKES_FORMAT, Drawing, load_drawings, save_drawings
+from lenet_gui.core.my_digits import MyDigits
+from lenet_gui.core.strokes import STROKES_FORMAT, Drawing, load_drawings, save_drawings
 
 from .conftest import ONE, SEVEN, ZERO, as_strokes, drag
 
@@ -117,7 +117,7 @@ def test_an_erased_drawing_or_an_opened_image_is_not_saved(qtbot, win, store_pat
     assert len(win.my_digits) == 0 and not tab.canvas.is_empty()
     assert "not an opened image" in tab.teach_panel.message_label.text()
 
-    from lenet_gui.strokes import Stroke
+    from lenet_gui.core.strokes import Stroke
 
     tab.canvas.set_strokes([Stroke([(0.5, 0.2), (0.5, 0.8)]),
                             Stroke([(0.5, 0.2), (0.5, 0.8)], erase=True)])
@@ -128,7 +128,7 @@ def test_an_erased_drawing_or_an_opened_image_is_not_saved(qtbot, win, store_pat
 
 
 def test_a_failed_save_says_so_and_keeps_the_drawing(qtbot, win, store_path, monkeypatch):
-    import lenet_gui.my_digits_file as core
+    import lenet_gui.core.my_digits_file as core
 
     tab = win.draw_tab
     draw(qtbot, win, SEVEN)
@@ -233,7 +233,7 @@ def test_the_filter_shows_one_digit(qtbot, win):
 
 
 def test_thumbnails_are_painted_only_when_shown(qtbot, tmp_path, shipped_ckpt):
-    from lenet_gui.strokes import Stroke
+    from lenet_gui.core.strokes import Stroke
 
     store = MyDigits(tmp_path / "many.json")
     batch_file = tmp_path / "batch.json"

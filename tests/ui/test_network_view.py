@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from lenet_gui.activations import activations_of
-from lenet_gui.evaluation import drawings_to_inputs
-from lenet_gui.predict import Recognizer
-from lenet_gui.reading import DigitReading, Reading
-from lenet_gui.strokes import load_drawings
+from lenet_gui.core.activations import activations_of
+from lenet_gui.core.evaluation import drawings_to_inputs
+from lenet_gui.core.predict import Recognizer
+from lenet_gui.core.reading import DigitReading, Reading
+from lenet_gui.core.strokes import load_drawings
 from lenet_gui.ui.network_view import EMPTY, LOADING, NetworkView
 
 from ..conftest import DRAWN

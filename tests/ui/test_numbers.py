@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lenet_gui.strokes import load_drawings
+from lenet_gui.core.strokes import load_drawings
 
 from ..conftest import DRAWN
 from ..data.compose_numbers import compose_numbers
@@ -54,7 +54,7 @@ def test_a_number_is_read_with_outlines_and_one_image_per_digit(qtbot, window, d
 
 
 def test_the_model_image_never_contains_the_outlines(qtbot, window, drawn):
-    from lenet_gui.strokes import render_strokes
+    from lenet_gui.core.strokes import render_strokes
 
     n = compose_numbers(drawn, 1, seed=3, digits=(2, 2))[0]
     draw(qtbot, window, n.strokes)

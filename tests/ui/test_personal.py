@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from lenet_gui.finetune import MIN_PERSONAL_DIGITS
-from lenet_gui.model import read_info
-from lenet_gui.strokes import load_drawings
+from lenet_gui.core.finetune import MIN_PERSONAL_DIGITS
+from lenet_gui.core.model import read_info
+from lenet_gui.core.strokes import load_drawings
 
 from ..conftest import DRAWN
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
 
-from lenet_gui.evaluation import evaluate_drawings
-from lenet_gui.strokes import load_drawings
+from lenet_gui.core.evaluation import evaluate_drawings
+from lenet_gui.core.strokes import load_drawings
 
 from ..conftest import DRAWN
 

@@ -24,7 +24,7 @@ import shiboken6
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from lenet_gui.config import TrainConfig
+from lenet_gui.core.config import TrainConfig
 from lenet_gui.ui.canvas import Canvas
 from lenet_gui.ui.draw_tab import LIVE_INTERVAL_MS
 
@@ -112,7 +112,7 @@ def test_broken_data_folder_is_reported_before_training(qtbot, train_tab, subset
 
 def _download_via(monkeypatch, **overrides) -> None:
     """The Train tab downloads from the default mirrors; point it elsewhere."""
-    import lenet_gui.data as data
+    import lenet_gui.core.data as data
 
     real = data.download
 
@@ -203,7 +203,7 @@ _EXIT_SCRIPT = textwrap.dedent("""
     from PySide6.QtCore import QTimer
     from lenet_gui.ui.app import make_application
     app = make_application(["lenet-gui-exit-test"])
-    import lenet_gui.data as data
+    import lenet_gui.core.data as data
     from lenet_gui.ui.main_window import MainWindow
 
     window = MainWindow()
@@ -283,7 +283,7 @@ TYPING_CASES = [("lr_spin", "abc"), ("lr_spin", "-1"), ("lr_spin", "0"), ("lr_sp
 def test_typing_nonsense_into_the_spin_boxes_leaves_valid_values(qtbot, train_tab):
     """The validators keep every box in its range; what is in range but still unusable
     (a limit below one batch) is refused by Start with the reason."""
-    from lenet_gui.errors import ConfigError
+    from lenet_gui.core.errors import ConfigError
 
     tab = train_tab
     seen = {}

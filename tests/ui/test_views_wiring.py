@@ -3,8 +3,8 @@ from the Data view land on the canvas."""
 
 from __future__ import annotations
 
-from lenet_gui.data import load_split
-from lenet_gui.strokes import load_drawings
+from lenet_gui.core.data import load_split
+from lenet_gui.core.strokes import load_drawings
 
 from ..conftest import DRAWN, SUBSET
 

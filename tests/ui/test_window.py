@@ -67,7 +67,7 @@ def test_use_another_checkpoint(qtbot, window, shipped_ckpt):
 
 
 def test_unavailable_device_option_falls_back_to_cpu(qtbot, shipped_ckpt):
-    from lenet_gui.devices import probe_devices
+    from lenet_gui.core.devices import probe_devices
     from lenet_gui.ui.main_window import MainWindow
 
     gpu = {d.name: d for d in probe_devices()}["GPU"]

@@ -205,7 +205,7 @@ def msrun_env(env: Mapping[str, str] | None = None, python: str | None = None) -
     env = dict(os.environ if env is None else env)
     python = python or sys.executable
     env["PATH"] = os.pathsep.join(p for p in (str(Path(python).parent), env.get("PATH")) if p)
-    here = str(Path(__file__).resolve().parent.parent)
+    here = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
     env.setdefault("MS_CPU_COMM_OP_TIMEOUT", str(CPU_COMM_TIMEOUT_S))
     env.setdefault("GLOG_v", "3")  # msrun's own warnings off; errors stay in the logs

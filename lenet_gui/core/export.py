@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from .. import __version__
 from ._mindspore import LOCK, import_mindspore
 from .errors import LenetGuiError, first_line
 from .model import ARCHITECTURE, CheckpointInfo, _remove, _stage, load_checkpoint

@@ -409,7 +409,7 @@ def cached_predictions(cache: PredictionCache, recognizer, source: Source,
 
 def drawn_sets_dir() -> Path:
     """The project's drawn-digit sets (a source checkout's tests/data)."""
-    return Path(__file__).resolve().parent.parent / "tests" / "data"
+    return Path(__file__).resolve().parents[2] / "tests" / "data"
 
 
 def find_drawn_sets(folder: Path | None = None) -> list[Path]:

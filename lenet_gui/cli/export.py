@@ -26,8 +26,8 @@ def add_parser(sub) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .config import shipped_checkpoint
-    from .export import export_model
+    from ..core.config import shipped_checkpoint
+    from ..core.export import export_model
 
     result = export_model(args.checkpoint or shipped_checkpoint(), args.fmt, args.out)
     if args.json:

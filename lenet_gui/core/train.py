@@ -151,8 +151,8 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
     from .distributed import init_data_parallel, shard, worker_batch_size
 
     # (0, 1) outside msrun; under msrun, joins the cluster (cmd_train did already).
-    rank, size = init_data_parallel(config.device)
-    batch = worker_batch_size(config.batch_size, size)
+    rank, workers = init_data_parallel(config.device)
+    batch = worker_batch_size(config.batch_size, workers)
     ms = import_mindspore()
     ms.set_seed(config.seed)
     from .train_step import make_train_step
@@ -181,7 +181,7 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
     inputs = None if augment else normalise(train_split.images)
     labels = train_split.labels.astype(np.int32)
 
-    outlier_rng = np.random.default_rng([config.seed, 7] + ([rank] if size > 1 else []))
+    outlier_rng = np.random.default_rng([config.seed, 7] + ([rank] if workers > 1 else []))
     outlier_pool = None
     if outliers:
         from .nondigits import nondigit_images
@@ -279,7 +279,7 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
             step_fn.set_lr(lr)
             # Worker r takes every size-th image of the same order from r: one step of
             # all workers together is one process's batch_size batch.
-            order = shard(rng.permutation(n), rank, size)
+            order = shard(rng.permutation(n), rank, workers)
             batches = [order[i * batch:(i + 1) * batch] for i in range(steps_per_epoch)]
             epoch_start = time.perf_counter()
             losses: list[float] = []

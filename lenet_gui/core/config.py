@@ -155,7 +155,7 @@ def _package_data(*parts: str) -> Path:
     if packaged.is_file() or packaged.is_dir():
         return Path(str(packaged))
     # Running from a source checkout: the files live at the repository's top level.
-    return Path(__file__).resolve().parent.parent.joinpath(*parts)
+    return Path(__file__).resolve().parents[2].joinpath(*parts)
 
 
 def shipped_checkpoint() -> Path:

@@ -28,8 +28,8 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from .config import resource_path, shipped_checkpoint
-from .errors import first_line
+from ..core.config import resource_path, shipped_checkpoint
+from ..core.errors import first_line
 
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 WINDOW_TIMEOUT_S = 120.0
@@ -108,14 +108,14 @@ def check_package_data(checkpoint: Path) -> str:
 
 
 def check_mindspore() -> str:
-    from ._mindspore import import_mindspore
+    from ..core._mindspore import import_mindspore
 
     ms = import_mindspore()
     return f"MindSpore {ms.__version__} from {Path(ms.__file__).parent}"
 
 
 def check_checkpoint(checkpoint: Path, state: dict) -> str:
-    from .predict import Recognizer
+    from ..core.predict import Recognizer
 
     recognizer = Recognizer(checkpoint)
     recognizer.warm_up()
@@ -124,8 +124,8 @@ def check_checkpoint(checkpoint: Path, state: dict) -> str:
 
 
 def check_samples(state: dict) -> str:
-    from .predict import predict_one
-    from .preprocess import preprocess_ink, read_image_ink
+    from ..core.predict import predict_one
+    from ..core.preprocess import preprocess_ink, read_image_ink
 
     recognizer = state["recognizer"]
     wrong = []
@@ -157,11 +157,11 @@ def check_window(checkpoint: Path) -> str:
         # Always offscreen: the self-test must run without a display (CI, ssh, a
         # fresh machine) and must not flash a window on one.
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from .ui.app import make_application
+    from ..ui.app import make_application
 
     app = make_application()
-    from .strokes import Stroke
-    from .ui.main_window import MainWindow
+    from ..core.strokes import Stroke
+    from ..ui.main_window import MainWindow
 
     def quiet(mode, context, message: str) -> None:
         # The offscreen platform warns about window hints it cannot apply: noise here.
@@ -169,7 +169,7 @@ def check_window(checkpoint: Path) -> str:
             sys.stderr.write(message + "\n")
 
     previous_handler = qInstallMessageHandler(quiet)
-    from .my_digits import MyDigits
+    from ..core.my_digits import MyDigits
 
     # An in-memory My digits: a self-test never reads (or sets aside) the user's file.
     window = MainWindow(checkpoint=checkpoint, settings=None, my_digits=MyDigits(None))
@@ -254,8 +254,8 @@ def check_window(checkpoint: Path) -> str:
 def check_training_process() -> str:
     import tempfile
 
-    from .errors import TrainingError
-    from .train_process import ChildDied, run_child
+    from ..core.errors import TrainingError
+    from ..core.train_process import ChildDied, run_child
 
     events: list = []
     with tempfile.TemporaryDirectory(prefix="lenet-gui-self-test-") as tmp:
@@ -287,7 +287,7 @@ def run_self_test(out: Callable[[str], None] | None = None,
         def out(line: str) -> None:
             print(line, flush=True)
 
-    from . import __version__
+    from .. import __version__
 
     start = time.perf_counter()
     frozen = " (frozen app)" if getattr(sys, "frozen", False) else ""

@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .config import APP_NAME, resource_path
+from ..core.config import APP_NAME, resource_path
 
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 DESKTOP_FILE = f"{APP_NAME}.desktop"
@@ -46,7 +46,7 @@ def launch_command() -> list[str]:
     if found:
         return [str(Path(found).absolute())]
     command = [str(Path(sys.executable)), "-m", "lenet_gui"]
-    package_parent = Path(__file__).resolve().parent.parent
+    package_parent = Path(__file__).resolve().parents[2]
     if not _installed(package_parent):
         # A source checkout run without installing: the menu starts it from the home
         # folder, where ``lenet_gui`` is not importable unless its folder is on the path.

@@ -32,24 +32,24 @@ def add_parser(sub, positive_int, device_type) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument("--json", action="store_true", help="print one JSON object at the end")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    from .cli import add_report_argument
+    from .main import add_report_argument
 
     add_report_argument(p)
     p.set_defaults(func=cmd_finetune)
 
 
 def cmd_finetune(args: argparse.Namespace) -> int:
-    from .config import default_data_dir, shipped_checkpoint
-    from .data import load_split
-    from .finetune import FinetuneConfig, finetune
-    from .strokes import load_drawings
+    from ..core.config import default_data_dir, shipped_checkpoint
+    from ..core.data import load_split
+    from ..core.finetune import FinetuneConfig, finetune
+    from ..core.strokes import load_drawings
 
     config = FinetuneConfig(device=args.device)
     for name in ("epochs", "lr", "holdout_share", "eval_limit", "seed"):
         if getattr(args, name) is not None:
             setattr(config, name, getattr(args, name))
     if args.report == "jsonl":
-        from .training_job import report_finetune
+        from ..core.training_job import report_finetune
 
         return report_finetune(args.checkpoint or shipped_checkpoint(), list(args.drawings),
                                args.data_dir or default_data_dir(), args.out, config)

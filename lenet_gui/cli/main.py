@@ -15,9 +15,9 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from . import __version__
-from .config import DEVICES, RECIPES, TrainConfig, default_data_dir, shipped_checkpoint
-from .errors import LenetGuiError, StopRequested, first_line
+from .. import __version__
+from ..core.config import DEVICES, RECIPES, TrainConfig, default_data_dir, shipped_checkpoint
+from ..core.errors import LenetGuiError, StopRequested, first_line
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -149,10 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_eval)
 
-    from .cli_finetune import add_parser as add_finetune_parser
+    from .finetune import add_parser as add_finetune_parser
 
     add_finetune_parser(sub, _positive_int, _device)
-    from .cli_export import add_parser as add_export_parser
+    from .export import add_parser as add_export_parser
 
     add_export_parser(sub)
 
@@ -184,13 +184,13 @@ def cmd_gui(args: argparse.Namespace) -> int:
         raise LenetGuiError("no display to open the window on (neither DISPLAY nor "
                             "WAYLAND_DISPLAY is set); the train, eval, predict, download "
                             "and devices commands work without one")
-    from .ui.xcb_check import missing_libraries_message, missing_xcb_libraries, \
+    from ..ui.xcb_check import missing_libraries_message, missing_xcb_libraries, \
         xcb_platform_expected
 
     # Qt aborts without naming them when its X11 plugin's libraries are missing.
     if xcb_platform_expected() and (missing := missing_xcb_libraries()):
         raise LenetGuiError(missing_libraries_message(missing))
-    from .ui.app import run_app
+    from ..ui.app import run_app
 
     return run_app(checkpoint=args.checkpoint, device=args.device)
 
@@ -212,10 +212,10 @@ def _launch_workers(args: argparse.Namespace) -> int:
     import subprocess
     import tempfile
 
-    from .config import default_checkpoint_path
-    from .distributed import (first_worker_error, msrun_available, msrun_command, msrun_env,
+    from ..core.config import default_checkpoint_path
+    from ..core.distributed import (first_worker_error, msrun_available, msrun_command, msrun_env,
                               worker_batch_size)
-    from .errors import ConfigError, TrainingError
+    from ..core.errors import ConfigError, TrainingError
 
     if args.report:
         raise ConfigError("--workers cannot be combined with --report")
@@ -252,19 +252,19 @@ def _launch_workers(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .distributed import init_data_parallel, launched_by_msrun
+    from ..core.distributed import init_data_parallel, launched_by_msrun
 
     if args.workers > 1 and not launched_by_msrun():
         return _launch_workers(args)
     # Under msrun, before anything else: in msrun's scheduler this never returns.
     rank, size = init_data_parallel(args.device) if launched_by_msrun() else (0, 1)
-    from .config import default_checkpoint_path
-    from .data import load_split
-    from .train import train
+    from ..core.config import default_checkpoint_path
+    from ..core.data import load_split
+    from ..core.train import train
 
     data_dir = args.data_dir or default_data_dir()
     if args.report == "jsonl":
-        from .training_job import report_train
+        from ..core.training_job import report_train
 
         def prepare():
             config = train_config(args)
@@ -317,7 +317,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _recognizer(path: Path | None):
-    from .predict import Recognizer
+    from ..core.predict import Recognizer
 
     return Recognizer(path or shipped_checkpoint())
 
@@ -335,8 +335,8 @@ def _print_eval(result, title: str) -> None:
 def cmd_eval(args: argparse.Namespace) -> int:
     recognizer = _recognizer(args.checkpoint)
     if args.strokes is not None:
-        from .evaluation import evaluate_drawings
-        from .strokes import load_drawings
+        from ..core.evaluation import evaluate_drawings
+        from ..core.strokes import load_drawings
 
         drawings = [d for path in args.strokes for d in load_drawings(path)]
         if args.limit:
@@ -345,15 +345,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         title = f"drawn digits ({', '.join(p.name for p in args.strokes)})"
         extra = {"confident_mistakes": result.confident_mistakes(0.9)}
         if args.mistakes:
-            from .evaluation import mistakes_picture
+            from ..core.evaluation import mistakes_picture
 
             shown = mistakes_picture(drawings, result, args.mistakes)
             if not args.json:
                 print(f"{shown} mistakes shown in {args.mistakes}" if shown
                       else "no mistakes: no picture written")
     else:
-        from .data import load_split
-        from .predict import evaluate
+        from ..core.data import load_split
+        from ..core.predict import evaluate
 
         test = load_split(args.data_dir or default_data_dir(), "test").head(args.limit)
         result = evaluate(recognizer, test.images, test.labels)
@@ -371,13 +371,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from .cli_predict import cmd_predict as run
+    from .predict import cmd_predict as run
 
     return run(args, _recognizer(args.checkpoint))
 
 
 def cmd_download(args: argparse.Namespace) -> int:
-    from .data import MIRRORS, download
+    from ..core.data import MIRRORS, download
 
     data_dir = args.data_dir or default_data_dir()
     bars: dict = {}
@@ -403,7 +403,7 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
-    from .devices import probe_devices
+    from ..core.devices import probe_devices
 
     devices = probe_devices()
     if args.json:
@@ -421,11 +421,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)  # train --workers re-runs it
     try:
         if args.self_test:
-            from .selftest import run_self_test
+            from ..integration.selftest import run_self_test
 
             return run_self_test(checkpoint=args.checkpoint)
         if args.install_desktop or args.uninstall_desktop:
-            from .desktop import install_desktop, uninstall_desktop
+            from ..integration.desktop import install_desktop, uninstall_desktop
 
             for line in (install_desktop() if args.install_desktop else uninstall_desktop()):
                 print(line)

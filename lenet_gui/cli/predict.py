@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from .errors import LenetGuiError
+from ..core.errors import LenetGuiError
 
 EXIT_ERROR = 1
 
@@ -33,8 +33,8 @@ def describe(reading) -> str:
 
 
 def cmd_predict(args: argparse.Namespace, recognizer) -> int:
-    from .preprocess import read_image_ink
-    from .reading import read_ink
+    from ..core.preprocess import read_image_ink
+    from ..core.reading import read_ink
 
     failures = 0
     for path in args.images:

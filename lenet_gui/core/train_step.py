@@ -132,7 +132,7 @@ class TrainStep:
             warnings.warn("MindSpore ran PyNative operations before MS_DEV_HOST_BLOCKING_RUN=1 "
                           "and ONEDNN_MAX_CPU_ISA=AVX2 were set, so training will be 10-40x "
                           "slower; import MindSpore through "
-                          "lenet_gui._mindspore.import_mindspore() before the first "
+                          "lenet_gui.core._mindspore.import_mindspore() before the first "
                           "MindSpore operation", RuntimeWarning, stacklevel=3)
 
     def _build(self, net, learning_rate, momentum, weight_decay) -> None:
