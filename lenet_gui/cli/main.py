@@ -416,6 +416,14 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ..core.train_process import STANDBY_FLAG
+
+    if list(sys.argv[1:] if argv is None else argv) == [STANDBY_FLAG]:
+        # The Train tab's training process, started ahead of Start (not for users).
+        from ..core.job_report import run_standby
+        from ..core.training_job import warm_up_training
+
+        return run_standby(main, warm_up_training)
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # train --workers re-runs it

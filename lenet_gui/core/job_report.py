@@ -165,6 +165,29 @@ def peak_memory_mb() -> float | None:
     return None
 
 
+def run_standby(main: Callable[[list[str]], int], warm: Callable[[], None]) -> int:
+    """A standby training process: warm up (import MindSpore), then run the one
+    command line that arrives on stdin as a JSON list; end of input first: exit 0."""
+    die_with_parent()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        warm()
+    except Exception:  # noqa: BLE001 - the job itself reports what is wrong, in one line
+        pass
+    line = sys.stdin.readline()
+    if not line.strip():
+        return 0
+    try:
+        argv = json.loads(line)
+    except ValueError:
+        argv = None
+    if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
+        print("lenet-gui: error: the training standby got no command line", file=sys.stderr)
+        return 2
+    return main(argv)
+
+
 def run_reported(work: Callable[[ReportWriter, threading.Event, threading.Event], dict],
                  describe_error: Callable[[BaseException], str]) -> int:
     """Run ``work(writer, stop, abandon)`` with reports on stdout; its dict is the
@@ -186,4 +209,4 @@ def run_reported(work: Callable[[ReportWriter, threading.Event, threading.Event]
 
 
 __all__ = ["ABANDON", "PROTOCOL", "STOP", "ReportWriter", "StopListener", "decode_float",
-           "encode", "run_reported"]
+           "encode", "run_reported", "run_standby"]

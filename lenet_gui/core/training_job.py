@@ -30,6 +30,14 @@ def _describe(exc: BaseException) -> str:
     return f"unexpected error: {type(exc).__name__}: {first_line(exc, '')}"
 
 
+def warm_up_training() -> None:
+    """What every training job imports, for a standby process to load ahead."""
+    from ._mindspore import import_mindspore
+
+    import_mindspore()
+    from . import augment, data, finetune, model, train, train_step  # noqa: F401
+
+
 # ----------------------------------------------------------------- command lines
 
 def train_args(config: TrainConfig, out: Path, data_dir: Path) -> list[str]:
@@ -170,8 +178,10 @@ def train_in_child(config: TrainConfig, out: Path, data_dir: Path, *, on_progres
                    on_loaded: Callable[[], None] | None = None,
                    on_start: Callable[[ChildProcess], None] | None = None,
                    stop: threading.Event | None = None,
-                   abandon: threading.Event | None = None):
-    """``train.train``'s result, computed by a ``lenet-gui train`` child process.
+                   abandon: threading.Event | None = None,
+                   standby: ChildProcess | None = None):
+    """``train.train``'s result, computed by a ``lenet-gui train`` child process
+    (``standby``, when given and still waiting).
 
     If the child had to be killed after a stop request, the result is the last
     checkpoint it reported saving (stopped=True).
@@ -180,7 +190,7 @@ def train_in_child(config: TrainConfig, out: Path, data_dir: Path, *, on_progres
 
     handle = events_to_callbacks(on_progress, on_epoch, on_log, on_loaded)
     outcome = run_child(train_args(config, out, data_dir), handle, stop, abandon,
-                        on_start=on_start)
+                        on_start=on_start, standby=standby)
     if outcome.result is not None:
         return train_result_from(outcome.result, config)
     last = outcome.checkpoints[-1] if outcome.checkpoints else (None, None)
@@ -211,7 +221,8 @@ def finetune_in_child(base: Path, drawings: list, data_dir: Path, out: Path, con
                       on_loaded: Callable[[], None] | None = None,
                       on_start: Callable[[ChildProcess], None] | None = None,
                       stop: threading.Event | None = None,
-                      abandon: threading.Event | None = None):
+                      abandon: threading.Event | None = None,
+                      standby: ChildProcess | None = None):
     """``finetune.finetune``'s result from a ``lenet-gui finetune`` child; the
     drawings travel in a temporary stroke file."""
     from .finetune import FinetuneResult
@@ -222,7 +233,7 @@ def finetune_in_child(base: Path, drawings: list, data_dir: Path, out: Path, con
         drawings_file = Path(tmp) / "my_digits.json"
         save_drawings(drawings_file, drawings)
         outcome = run_child(finetune_args(base, drawings_file, data_dir, out, config),
-                            handle, stop, abandon, on_start=on_start)
+                            handle, stop, abandon, on_start=on_start, standby=standby)
     if outcome.result is not None:
         return finetune_result_from(outcome.result)
     return FinetuneResult(None, len(drawings), 0, 0, None, None, None, None, 0, 0, 0.0,

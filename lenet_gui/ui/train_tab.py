@@ -21,14 +21,11 @@ from ..core.config import TrainConfig
 from ..core.devices import DeviceStatus
 from ..core.errors import ConfigError
 from ..core.finetune import FinetuneConfig, check_enough
-from ..core.train_process import ChildDied
 from .data_panel import DataPanel
 from .hyperparameter_form import PERSONAL, TAB_RECIPES, HyperparameterForm
 from .run_panel import Banner, RunPanel, format_duration
-from .worker import REPORT_INTERVAL_S, ProgressRelay, TrainingSignals, Worker, \
-    start_worker, stop_and_wait
-
-CHILD_ERROR_LINES = 12  # of a dead training process's stderr, shown in the log
+from .standby import StandbyKeeper
+from .worker import REPORT_INTERVAL_S, TrainingSignals, Worker, start_worker, stop_and_wait
 
 __all__ = ["PERSONAL", "REPORT_INTERVAL_S", "TAB_RECIPES", "Banner", "TrainTab",
            "format_duration"]
@@ -48,6 +45,8 @@ class TrainTab(QWidget):
         self._last_result = None
         self._loading = {"done": True}
         self._child = None  # the training process (train_process.ChildProcess)
+        self.standby = StandbyKeeper(self, lambda: not self.is_training()
+                                     and not self._abandon.is_set())
         # Set by the window: () -> (My digits drawings, the checkpoint in use).
         self.personal_source = None
         self.signals = TrainingSignals(self)
@@ -237,6 +236,19 @@ class TrainTab(QWidget):
         """From the job's thread, as soon as the training process exists."""
         self._child = child
 
+    # The standby training process (ui/standby.py).
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self.standby.schedule()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().hideEvent(event)
+        self.standby.tab_hidden()
+
+    def standby_pid(self) -> int | None:
+        """The waiting training process's id, if one waits (tests, diagnostics)."""
+        return self.standby.pid()
+
     def start(self) -> bool:
         """Validate and start training in a worker thread; False (with a message) if not."""
         if self._worker is not None:
@@ -260,7 +272,8 @@ class TrainTab(QWidget):
             return False
 
         from ..core.config import default_checkpoint_path
-        from ..core.training_job import command_text, train_args, train_in_child
+        from ..core.training_job import command_text, train_args
+        from .train_jobs import make_training_job
 
         out = default_checkpoint_path(config)
         try:
@@ -268,32 +281,10 @@ class TrainTab(QWidget):
         except ConfigError as exc:
             self.banner.show_message("error", f"Cannot start: {exc}")
             return False
-        signals = self.signals
-        abandon = self._abandon
         loading = {"done": False}
         self._loading = loading
-
-        def job(worker: Worker):
-            relay = ProgressRelay(signals)
-
-            def on_progress(p) -> None:
-                relay.progress(p)
-                if p.step % 100 == 0:
-                    signals.log_reported.emit(p.log_line())
-
-            try:
-                return train_in_child(config, out, data_dir, on_progress=on_progress,
-                                      on_epoch=relay.epoch, on_log=signals.log_reported.emit,
-                                      on_loaded=lambda: loading.update(done=True),
-                                      on_start=self._child_started, stop=worker.stop_event,
-                                      abandon=abandon)
-            except ChildDied as exc:
-                for line in exc.stderr_tail[-CHILD_ERROR_LINES:]:
-                    signals.log_reported.emit(line)
-                raise
-            finally:
-                relay.flush()
-
+        job = make_training_job(config, out, data_dir, self.signals, loading, self._abandon,
+                                on_start=self._child_started, standby=self.standby.take())
         self.append_log(f"— {command_text(args)} —")
         self._launch(job, self._on_finished)
         return True
@@ -302,7 +293,7 @@ class TrainTab(QWidget):
         """Learn my handwriting: fine-tune the model in use on My digits, in a worker."""
         from ..core.errors import LenetGuiError
         from ..core.finetune import default_personal_path
-        from .personal_job import make_personal_job
+        from .train_jobs import make_personal_job
 
         drawings, base = self.personal_source() if self.personal_source else ([], None)
         reason = check_enough(drawings)
@@ -321,7 +312,7 @@ class TrainTab(QWidget):
         self._loading = loading
         job = make_personal_job(Path(base), list(drawings), data_dir, config, self.signals,
                                 default_personal_path(), loading, self._abandon,
-                                on_start=self._child_started)
+                                on_start=self._child_started, standby=self.standby.take())
         self.append_log(f"— learning your handwriting: {len(drawings)} digits, starting "
                         f"from {Path(base).name}, {config.epochs} epochs, lr {config.lr} —")
         self._launch(job, self._on_personal_finished)
@@ -339,7 +330,7 @@ class TrainTab(QWidget):
         thread.start()
 
     def _on_personal_finished(self, result) -> None:
-        from .personal_job import personal_summary
+        from .train_jobs import personal_summary
 
         self._last_result = result
         self.banner.show_message("success" if result.checkpoint else "info",
@@ -355,6 +346,7 @@ class TrainTab(QWidget):
     def shutdown(self, timeout_ms: int = 30000) -> bool:
         """Stop every job now (nothing more is saved) and wait for the threads."""
         self._abandon.set()
+        self.standby.close()
         ok = True
         for worker, thread in ((self._worker, self._thread), *self.data_panel.jobs()):
             ok = stop_and_wait(worker, thread, timeout_ms) and ok
@@ -396,6 +388,7 @@ class TrainTab(QWidget):
 
     def _on_thread_finished(self) -> None:
         self._worker = self._thread = self._child = None
+        self.standby.schedule()
         self._set_running(False)
         self.run_panel.end_run(bool(self._last_result))
 

@@ -177,3 +177,29 @@ def test_a_child_that_ignores_stop_is_killed(monkeypatch, tmp_path):
                             on_start=lambda _c: stop.set())
     assert time.monotonic() - t0 < 10
     assert result.stopped and result.checkpoint == ckpt and result.best_epoch == 2
+
+
+def test_a_standby_process_runs_the_job_it_is_given(subset_dir, tmp_path):
+    standby = train_process.spawn_standby()
+    children = []
+    result = train_in_child(_config(), tmp_path / "sb.ckpt", subset_dir,
+                            on_start=children.append, standby=standby)
+    assert children == [standby] and not standby.standby
+    assert result.checkpoint.is_file() and result.steps_done == 10
+    assert standby.proc.returncode == 0
+
+
+def test_a_standby_process_exits_at_the_end_of_its_input():
+    standby = train_process.spawn_standby()
+    standby.proc.stdin.close()
+    assert standby.proc.wait(60) == 0
+
+
+def test_a_dead_standby_is_replaced(subset_dir, tmp_path):
+    standby = train_process.spawn_standby()
+    standby.kill()
+    standby.proc.wait(10)
+    children = []
+    result = train_in_child(_config(), tmp_path / "d.ckpt", subset_dir,
+                            on_start=children.append, standby=standby)
+    assert children and children[0] is not standby and result.checkpoint.is_file()

@@ -186,3 +186,24 @@ def test_an_unavailable_device_cannot_start(qtbot, tab):
     text = tab.banner.label.text()
     assert text.startswith("Cannot start: GPU is not available: ") and "\n" not in text
     assert "--device GPU" in tab.log_view.toPlainText()
+
+
+def test_a_standby_process_waits_while_the_tab_shows_and_runs_the_next_start(
+        qtbot, window, tab):
+    window.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.standby_pid() is not None, timeout=10000)
+    standby = tab.standby_pid()
+    tab.epochs_spin.setValue(1)
+    tab.limit_spin.setValue(320)
+    assert tab.start()
+    assert tab.standby_pid() is None  # taken by this run
+    qtbot.waitUntil(lambda: tab.training_pid() is not None, timeout=10000)
+    assert tab.training_pid() == standby
+    with qtbot.waitSignal(tab.training_state_changed, timeout=60000):
+        pass
+    assert tab.banner.kind == "success"
+    qtbot.waitUntil(lambda: tab.standby_pid() is not None, timeout=10000)  # the next one
+    second = tab.standby_pid()
+    assert second != standby
+    window.close()
+    assert _gone(second) and _gone(standby)

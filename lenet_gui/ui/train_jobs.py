@@ -1,0 +1,92 @@
+"""The Train tab's jobs, each a worker-thread function that runs a child process and
+relays its reports: a recipe's training (``lenet-gui train``) and "Learn my
+handwriting", the personal recipe (``lenet-gui finetune``).
+
+Both report through the same ``TrainingSignals`` as a training run (losses,
+progress, epochs, log lines), so the tab's plot, progress bar and log serve both.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable
+
+from ..core.finetune import FinetuneConfig, FinetuneResult
+from ..core.strokes import Drawing
+from .worker import ProgressRelay, TrainingSignals, Worker
+
+CHILD_ERROR_LINES = 12  # of a dead training process's stderr, shown in the log
+
+
+def make_training_job(config, out: Path, data_dir: Path, signals: TrainingSignals,
+                      loading: dict, abandon: threading.Event,
+                      on_start: Callable | None = None,
+                      standby=None) -> Callable[[Worker], object]:
+    """A worker function that trains ``config`` into ``out`` (train.TrainResult)."""
+
+    def job(worker: Worker):
+        from ..core.train_process import ChildDied
+        from ..core.training_job import train_in_child
+
+        relay = ProgressRelay(signals)
+
+        def on_progress(p) -> None:
+            relay.progress(p)
+            if p.step % 100 == 0:
+                signals.log_reported.emit(p.log_line())
+
+        try:
+            return train_in_child(config, out, data_dir, on_progress=on_progress,
+                                  on_epoch=relay.epoch, on_log=signals.log_reported.emit,
+                                  on_loaded=lambda: loading.update(done=True),
+                                  on_start=on_start, stop=worker.stop_event,
+                                  abandon=abandon, standby=standby)
+        except ChildDied as exc:
+            for line in exc.stderr_tail[-CHILD_ERROR_LINES:]:
+                signals.log_reported.emit(line)
+            raise
+        finally:
+            relay.flush()
+
+    return job
+
+
+def make_personal_job(base: Path, drawings: list[Drawing], data_dir: Path,
+                      config: FinetuneConfig, signals: TrainingSignals, out: Path,
+                      loading: dict, abandon: threading.Event,
+                      on_start: Callable | None = None,
+                      standby=None) -> Callable[[Worker], FinetuneResult]:
+    """A worker function that fine-tunes ``base`` on ``drawings`` mixed with MNIST.
+
+    ``loading["done"]`` tells the tab whether the child got as far as reading the data.
+    """
+
+    def job(worker: Worker) -> FinetuneResult:
+        from ..core.train_process import ChildDied
+        from ..core.training_job import finetune_in_child
+
+        relay = ProgressRelay(signals)
+        try:
+            return finetune_in_child(base, drawings, data_dir, out, config,
+                                     on_progress=relay.progress, on_epoch=relay.epoch,
+                                     on_log=signals.log_reported.emit,
+                                     on_loaded=lambda: loading.update(done=True),
+                                     on_start=on_start, stop=worker.stop_event,
+                                     abandon=abandon, standby=standby)
+        except ChildDied as exc:
+            for line in exc.stderr_tail[-CHILD_ERROR_LINES:]:
+                signals.log_reported.emit(line)
+            raise
+        finally:
+            relay.flush()
+
+    return job
+
+
+def personal_summary(result: FinetuneResult) -> str:
+    """The banner's text after a personal run."""
+    if result.checkpoint is None:
+        return "Stopped before anything was learned; nothing was saved."
+    verb = "Stopped early" if result.stopped else "Learned your handwriting"
+    return f"{verb}: {result.summary()}. Saved to {result.checkpoint}."
