@@ -1,9 +1,14 @@
 """The live loss plot: every step's loss, a smoothed line, and epoch boundaries.
 
-pyqtgraph draws 100,000 points without effort with peak downsampling and
-clip-to-view; zoom and pan come with it (mouse wheel, drag; right-click or the
-"A" button autoscales again). pyqtgraph is imported when the plot is first
-needed, so it does not slow down the window's start.
+Every step is kept; what is drawn is the visible range cut into at most
+``DISPLAY_BINS`` bins, each the lowest and highest loss in it (the raw curve) and
+its last smoothed value: a repaint then costs the same at 2,000 steps as at
+100,000 (measured offscreen: 15 ms against 209 ms for 20,000 points drawn as
+they are), so the window does not stall during a long run. Zoom and pan come
+with pyqtgraph (mouse wheel, drag; right-click or the "A" button autoscales
+again); zooming in re-bins the visible range, down to every step. pyqtgraph is
+imported when the plot is first needed, so it does not slow down the window's
+start.
 """
 
 from __future__ import annotations
@@ -13,6 +18,29 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 SMOOTHING = 0.98  # bias-corrected exponential moving average, as TensorBoard smooths
+DISPLAY_BINS = 700  # about one per pixel of a wide plot
+
+
+def display_points(steps: np.ndarray, losses: np.ndarray, smoothed: np.ndarray,
+                   x0: float = -np.inf, x1: float = np.inf,
+                   bins: int = DISPLAY_BINS) -> tuple[np.ndarray, ...]:
+    """(raw x, raw y, smooth x, smooth y) to draw for the steps in [x0, x1]: every
+    point when there are at most ``2 * bins``, else the min and max of each bin
+    (the raw curve keeps its spikes) and each bin's last smoothed value."""
+    lo = int(np.searchsorted(steps, x0, side="left"))
+    hi = int(np.searchsorted(steps, x1, side="right"))
+    lo, hi = max(0, lo - 1), min(len(steps), hi + 1)  # the lines leaving the view
+    x, y, sm = steps[lo:hi], losses[lo:hi], smoothed[lo:hi]
+    if len(x) <= 2 * bins:
+        return x, y, x, sm
+    size = -(-len(x) // bins)
+    pad = (-len(x)) % size
+    yy = np.concatenate([y, np.full(pad, y[-1])]).reshape(-1, size)
+    first = x[::size]
+    last_idx = np.minimum(np.arange(size - 1, len(x) + pad, size), len(x) - 1)
+    raw_x = np.repeat(first, 2)
+    raw_y = np.stack([yy.min(axis=1), yy.max(axis=1)], axis=1).ravel()
+    return raw_x, raw_y, x[last_idx], sm[last_idx]
 
 
 class LossPlot(QWidget):
@@ -20,9 +48,9 @@ class LossPlot(QWidget):
         super().__init__(parent)
         self.setObjectName("loss_plot")
         self.setMinimumHeight(180)
-        self._steps: list[int] = []
-        self._losses: list[float] = []
-        self._smoothed: list[float] = []
+        # (steps, losses, smoothed) in one growing array; the first _n rows are used.
+        self._data = np.zeros((1024, 3), dtype=np.float64)
+        self._n = 0
         self._acc = 0.0
         self._epoch_marks: list[int] = []
         self._plot = None
@@ -48,9 +76,8 @@ class LossPlot(QWidget):
         plot.setLabel("left", "loss")
         plot.showGrid(x=True, y=True, alpha=0.25)
         plot.addLegend(offset=(-10, 10))
-        item = plot.getPlotItem()
-        item.setDownsampling(auto=True, mode="peak")
-        item.setClipToView(True)
+        # Zoom or pan: re-bin what is visible (at the next redraw tick).
+        plot.getViewBox().sigXRangeChanged.connect(self._on_range_changed)
         self._raw_curve = plot.plot([], [], pen=pg.mkPen("#9ecae1", width=1), name="loss",
                                     antialias=False)
         self._smooth_curve = plot.plot([], [], pen=pg.mkPen("#08519c", width=2.5),
@@ -68,12 +95,10 @@ class LossPlot(QWidget):
     # ------------------------------------------------------------------- data
     @property
     def point_count(self) -> int:
-        return len(self._losses)
+        return self._n
 
     def clear(self) -> None:
-        self._steps.clear()
-        self._losses.clear()
-        self._smoothed.clear()
+        self._n = 0
         self._epoch_marks.clear()
         self._acc = 0.0
         if self._plot is not None:
@@ -85,12 +110,19 @@ class LossPlot(QWidget):
         self._redraw()
 
     def add_points(self, points: list[tuple[int, float]]) -> None:
+        if self._n + len(points) > len(self._data):
+            grown = np.zeros((2 * (self._n + len(points)), 3), dtype=np.float64)
+            grown[:self._n] = self._data[:self._n]
+            self._data = grown
         for step, loss in points:
-            self._steps.append(step)
-            self._losses.append(loss)
-            n = len(self._losses)
             self._acc = self._acc * SMOOTHING + (1.0 - SMOOTHING) * loss
-            self._smoothed.append(self._acc / (1.0 - SMOOTHING ** n))
+            self._n += 1
+            self._data[self._n - 1] = (step, loss, self._acc / (1.0 - SMOOTHING ** self._n))
+        self._dirty = True
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _on_range_changed(self, *_args) -> None:
         self._dirty = True
         if not self._timer.isActive():
             self._timer.start()
@@ -108,9 +140,12 @@ class LossPlot(QWidget):
             if not self.isVisible():
                 return
             self._build()
-        steps = np.asarray(self._steps, dtype=np.float64)
-        self._raw_curve.setData(steps, np.asarray(self._losses, dtype=np.float64))
-        self._smooth_curve.setData(steps, np.asarray(self._smoothed, dtype=np.float64))
+        box = self._plot.getViewBox()
+        x0, x1 = (-np.inf, np.inf) if box.autoRangeEnabled()[0] else box.viewRange()[0]
+        data = self._data[:self._n]
+        raw_x, raw_y, sm_x, sm_y = display_points(data[:, 0], data[:, 1], data[:, 2], x0, x1)
+        self._raw_curve.setData(raw_x, raw_y)
+        self._smooth_curve.setData(sm_x, sm_y)
         while len(self._epoch_lines) < len(self._epoch_marks):
             step = self._epoch_marks[len(self._epoch_lines)]
             line = self._pg.InfiniteLine(

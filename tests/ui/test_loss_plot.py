@@ -1,0 +1,51 @@
+"""The loss plot draws a bounded number of points, whatever the length of the run."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lenet_gui.ui.loss_plot import DISPLAY_BINS, LossPlot, display_points
+
+
+def _run(n: int):
+    x = np.arange(1, n + 1, dtype=np.float64)
+    y = np.random.default_rng(0).random(n)
+    return x, y, np.cumsum(y) / x
+
+
+def test_few_points_are_drawn_as_they_are():
+    x, y, s = _run(500)
+    rx, ry, sx, sy = display_points(x, y, s)
+    assert np.array_equal(rx, x) and np.array_equal(ry, y) and np.array_equal(sy, s)
+
+
+def test_many_points_keep_each_bins_extremes_and_the_last_smoothed_value():
+    x, y, s = _run(50_000)
+    y[31_337] = 9.0  # a spike survives
+    rx, ry, sx, sy = display_points(x, y, s)
+    assert len(rx) <= 2 * DISPLAY_BINS and len(sx) <= DISPLAY_BINS
+    assert ry.max() == 9.0 and ry.min() == y.min()
+    assert sx[-1] == x[-1] and sy[-1] == s[-1]
+    assert np.all(np.diff(rx) >= 0) and np.all(np.diff(sx) > 0)
+
+
+def test_a_zoomed_view_is_binned_on_its_own_range():
+    x, y, s = _run(50_000)
+    rx, ry, _, _ = display_points(x, y, s, 1000, 1100)
+    assert rx[0] == 999 and rx[-1] == 1101  # every step, plus the lines leaving the view
+    assert np.array_equal(ry, y[998:1101])
+
+
+def test_the_widget_keeps_every_point_and_draws_few(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(600, 300)
+    plot.show()
+    qtbot.waitUntil(lambda: plot._plot is not None, timeout=5000)
+    x, y, _ = _run(20_000)
+    for start in range(0, 20_000, 1000):  # reports arrive in batches
+        plot.add_points(list(zip(x[start:start + 1000].astype(int), y[start:start + 1000])))
+    plot._redraw()
+    assert plot.point_count == 20_000
+    shown_x, shown_y = plot._raw_curve.getData()
+    assert len(shown_x) <= 2 * DISPLAY_BINS and shown_y.max() == y.max()
