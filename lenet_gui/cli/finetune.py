@@ -32,8 +32,9 @@ def add_parser(sub, positive_int, device_type) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument("--json", action="store_true", help="print one JSON object at the end")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    from .main import add_report_argument
+    from .main import add_report_argument, add_threads_argument
 
+    add_threads_argument(p, positive_int)
     add_report_argument(p)
     p.set_defaults(func=cmd_finetune)
 
@@ -52,8 +53,13 @@ def cmd_finetune(args: argparse.Namespace) -> int:
         from ..core.training_job import report_finetune
 
         return report_finetune(args.checkpoint or shipped_checkpoint(), list(args.drawings),
-                               args.data_dir or default_data_dir(), args.out, config)
+                               args.data_dir or default_data_dir(), args.out, config,
+                               args.threads)
     config.validate()
+    if args.threads:
+        from ..core._mindspore import set_cpu_threads
+
+        set_cpu_threads(args.threads)
     drawings = [d for path in args.drawings for d in load_drawings(path)]
     data_dir = args.data_dir or default_data_dir()
     train_split = load_split(data_dir, "train")

@@ -61,6 +61,12 @@ def _device(text: str) -> str:
     raise argparse.ArgumentTypeError(f"choose one of {', '.join(DEVICES)}, got {text!r}")
 
 
+def add_threads_argument(p: argparse.ArgumentParser, positive_int) -> None:
+    p.add_argument("--threads", type=positive_int, metavar="N",
+                   help="MindSpore CPU threads (default: MindSpore's choice; the window's "
+                        "training process uses 1, which is as fast for LeNet5)")
+
+
 def add_report_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report", choices=("jsonl",),
                    help="jsonl: machine-readable progress on stdout, one JSON object per "
@@ -123,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="checkpoint to write (default: a new file in "
                    "the user data folder)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_threads_argument(p, _positive_int)
     add_report_argument(p)
     p.add_argument("--workers", type=_positive_int, default=1, metavar="N",
                    help="data-parallel training in N processes started by MindSpore's "
@@ -270,9 +277,13 @@ def cmd_train(args: argparse.Namespace) -> int:
             config = train_config(args)
             return config, args.out or default_checkpoint_path(config)
 
-        return report_train(prepare, data_dir)
+        return report_train(prepare, data_dir, args.threads)
     config = train_config(args)
     config.validate()
+    if args.threads:
+        from ..core._mindspore import set_cpu_threads
+
+        set_cpu_threads(args.threads)
     train_split = load_split(data_dir, "train")
     test_split = load_split(data_dir, "test")
     config.validate(len(train_split))

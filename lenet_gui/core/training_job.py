@@ -40,7 +40,8 @@ def warm_up_training() -> None:
 
 # ----------------------------------------------------------------- command lines
 
-def train_args(config: TrainConfig, out: Path, data_dir: Path) -> list[str]:
+def train_args(config: TrainConfig, out: Path, data_dir: Path,
+               threads: int | None = None) -> list[str]:
     """``train`` arguments that rebuild ``config`` exactly (``TrainConfig.for_recipe``
     plus these options); ConfigError for a field the command line cannot carry."""
     args = ["train", "--recipe", config.recipe, "--data-dir", str(data_dir), "--out",
@@ -56,6 +57,8 @@ def train_args(config: TrainConfig, out: Path, data_dir: Path) -> list[str]:
         args += ["--init-checkpoint", str(config.init_checkpoint)]
     if config.select_strokes:
         args += ["--select-strokes", *map(str, config.select_strokes)]
+    if threads:
+        args += ["--threads", str(threads)]
     base = TrainConfig.for_recipe(config.recipe)
     for name in ("weight_decay", "augment", "styles"):
         if getattr(config, name) != getattr(base, name):
@@ -111,7 +114,11 @@ def finetune_result_from(fields: dict):
 
 # ------------------------------------------------------------- the child's side
 
-def report_train(prepare: Callable[[], tuple[TrainConfig, Path]], data_dir: Path) -> int:
+TRAIN_THREADS = 1  # MindSpore CPU threads of the window's training process
+
+
+def report_train(prepare: Callable[[], tuple[TrainConfig, Path]], data_dir: Path,
+                 threads: int | None = None) -> int:
     """``lenet-gui train --report jsonl``: train with every report on stdout.
 
     ``prepare`` builds the (config, out) pair, so a bad option is an error line too.
@@ -122,12 +129,13 @@ def report_train(prepare: Callable[[], tuple[TrainConfig, Path]], data_dir: Path
     def work(writer: ReportWriter, stop: threading.Event, abandon: threading.Event) -> dict:
         config, out = prepare()
         config.validate()
-        from ._mindspore import import_mindspore
+        from ._mindspore import set_cpu_threads
         from .devices import use_device
 
         # MindSpore's import (most of the time to the first step) beside the reading
         # of the data.
-        importer = threading.Thread(target=import_mindspore, name="lenet-import")
+        importer = threading.Thread(target=set_cpu_threads, args=(threads,),
+                                    name="lenet-import")
         importer.start()
         try:
             train_split = load_split(data_dir, "train")
@@ -147,16 +155,18 @@ def report_train(prepare: Callable[[], tuple[TrainConfig, Path]], data_dir: Path
 
 
 def report_finetune(base: Path, drawing_files: list[Path], data_dir: Path, out: Path,
-                    config) -> int:
+                    config, threads: int | None = None) -> int:
     """``lenet-gui finetune --report jsonl``."""
     from .data import load_split
     from .finetune import finetune
     from .strokes import load_drawings
 
     def work(writer: ReportWriter, stop: threading.Event, abandon: threading.Event) -> dict:
+        from ._mindspore import set_cpu_threads
         from .devices import use_device
 
         config.validate()
+        set_cpu_threads(threads)
         use_device(config.device)
         drawings = [d for path in drawing_files for d in load_drawings(path)]
         train_split = load_split(data_dir, "train")
@@ -189,7 +199,8 @@ def train_in_child(config: TrainConfig, out: Path, data_dir: Path, *, on_progres
     from .train import TrainResult
 
     handle = events_to_callbacks(on_progress, on_epoch, on_log, on_loaded)
-    outcome = run_child(train_args(config, out, data_dir), handle, stop, abandon,
+    outcome = run_child(train_args(config, out, data_dir, TRAIN_THREADS), handle, stop,
+                        abandon,
                         on_start=on_start, standby=standby)
     if outcome.result is not None:
         return train_result_from(outcome.result, config)
@@ -211,7 +222,7 @@ def finetune_args(base: Path, drawings_file: Path, data_dir: Path, out: Path,
             "--out", str(out), "--data-dir", str(data_dir), "--epochs", str(config.epochs),
             "--lr", repr(float(config.lr)), "--holdout-share",
             repr(float(config.holdout_share)), "--device", config.device, "--seed",
-            str(config.seed), "--quiet",
+            str(config.seed), "--quiet", "--threads", str(TRAIN_THREADS),
             *(["--eval-limit", str(config.eval_limit)] if config.eval_limit else [])]
 
 

@@ -4,7 +4,7 @@ The tab composes three parts: the hyperparameter form (``hyperparameter_form``),
 MNIST data-folder box (``data_panel``) and what a run shows (``run_panel``); it owns
 the training jobs. A job runs in a child process (``lenet-gui train`` or, for the
 personal recipe, ``lenet-gui finetune``, through ``training_job``) that a QThread
-worker starts and listens to; its reports are throttled (every 100 ms) so the
+worker starts and listens to; its reports are throttled (every 250 ms) so the
 event loop keeps the window fluid, and the window's own MindSpore (the Draw tab's
 recognizer) never waits for a training step.
 """

@@ -94,7 +94,7 @@ def stop_and_wait(worker: Worker | None, thread: QThread | None,
     return thread.wait(timeout_ms)
 
 
-REPORT_INTERVAL_S = 0.1  # how often the Train tab's jobs report to the window
+REPORT_INTERVAL_S = 0.25  # how often the Train tab's jobs report to the window (4 Hz)
 
 
 class Throttle:

@@ -203,3 +203,18 @@ def test_a_dead_standby_is_replaced(subset_dir, tmp_path):
     result = train_in_child(_config(), tmp_path / "d.ckpt", subset_dir,
                             on_start=children.append, standby=standby)
     assert children and children[0] is not standby and result.checkpoint.is_file()
+
+
+def test_the_windows_training_process_uses_one_cpu_thread(tmp_path):
+    from lenet_gui.core.training_job import TRAIN_THREADS, finetune_args
+    from lenet_gui.core.finetune import FinetuneConfig
+
+    args = build_parser().parse_args(train_args(TrainConfig(), tmp_path / "o.ckpt", tmp_path,
+                                                TRAIN_THREADS))
+    assert TRAIN_THREADS == 1 and args.threads == 1
+    assert build_parser().parse_args(train_args(TrainConfig(), tmp_path / "o.ckpt",
+                                                tmp_path)).threads is None
+    fargs = build_parser().parse_args(finetune_args(tmp_path / "b.ckpt", tmp_path / "d.json",
+                                                    tmp_path, tmp_path / "o.ckpt",
+                                                    FinetuneConfig()))
+    assert fargs.threads == 1 and fargs.command == "finetune"
