@@ -188,10 +188,23 @@ def run_standby(main: Callable[[list[str]], int], warm: Callable[[], None]) -> i
     return main(argv)
 
 
+def _exit_now(code: int) -> None:
+    """End the process once its last report line is out: MindSpore's teardown at a
+    normal exit takes 0.7-0.9 s here, which Stop would otherwise wait for. Every
+    file the job wrote is already complete (checkpoints are written atomically)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 def run_reported(work: Callable[[ReportWriter, threading.Event, threading.Event], dict],
                  describe_error: Callable[[BaseException], str]) -> int:
     """Run ``work(writer, stop, abandon)`` with reports on stdout; its dict is the
-    ``result`` line. Any failure becomes one ``error`` line and exit status 1."""
+    ``result`` line. Any failure becomes one ``error`` line and exit status 1. The
+    process then ends at once (``_exit_now``): this runs only in a training process."""
     writer = ReportWriter(private_stdout())
     writer.send("hello", protocol=PROTOCOL, pid=os.getpid())
     stop, abandon = threading.Event(), threading.Event()
@@ -203,9 +216,10 @@ def run_reported(work: Callable[[ReportWriter, threading.Event, threading.Event]
         if isinstance(exc, (SystemExit, GeneratorExit)):
             raise
         writer.send("error", message=describe_error(exc), kind=type(exc).__name__)
-        return 1
+        _exit_now(1)
     writer.send("result", **result, peak_memory_mb=peak_memory_mb())
-    return 0
+    _exit_now(0)
+    return 0  # not reached
 
 
 __all__ = ["ABANDON", "PROTOCOL", "STOP", "ReportWriter", "StopListener", "decode_float",
