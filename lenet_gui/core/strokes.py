@@ -151,7 +151,8 @@ def _paint(img: np.ndarray, a: np.ndarray, b: np.ndarray, reach: float, erase: b
     uy = (y0 + 0.5 - a[:, 1]).astype(np.float32)
     d = b - a
     len2 = (d ** 2).sum(axis=1)
-    inv = np.divide(1.0, len2, out=np.zeros_like(len2), where=len2 > 0)
+    # A piece shorter than 1e-6 px is a dot (1 / len2 would overflow float32).
+    inv = np.divide(1.0, len2, out=np.zeros_like(len2), where=len2 > 1e-12)
     dx, dy = d[:, 0].astype(np.float32), d[:, 1].astype(np.float32)
     tx, ty = (d[:, 0] * inv).astype(np.float32), (d[:, 1] * inv).astype(np.float32)
 
