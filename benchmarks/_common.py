@@ -102,6 +102,21 @@ def summary(values) -> dict:
             "mean": statistics.fmean(values) if values else float("nan")}
 
 
+def wait_until(app, cond, timeout_s: float, poll_s: float = 0.005) -> bool:
+    """Run the Qt event loop until ``cond()`` holds (True) or ``timeout_s`` pass (False)."""
+    import time
+
+    from PySide6.QtCore import QEventLoop
+
+    end = time.monotonic() + timeout_s
+    while not cond():
+        if time.monotonic() > end:
+            return False
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(poll_s)
+    return True
+
+
 def median(values) -> float:
     values = list(values)
     return statistics.median(values) if values else float("nan")

@@ -272,16 +272,7 @@ def run_phase(app, window, drawings, rec, refs, args):
     return time.perf_counter() - t
 
 
-def wait_until(app, pred, timeout_s: float) -> bool:
-    from PySide6.QtCore import QEventLoop
-
-    end = time.monotonic() + timeout_s
-    while not pred():
-        if time.monotonic() > end:
-            return False
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-        time.sleep(0.005)
-    return True
+wait_until = C.wait_until
 
 
 def make_filter(on_event, event_type):

@@ -69,7 +69,6 @@ class ChildOutcome:
     checkpoints: list[tuple[Path, float]] = field(default_factory=list)
     returncode: int | None = None
     killed_after_stop: bool = False
-    stop_requested: bool = False
     stderr_tail: list[str] = field(default_factory=list)
 
 
@@ -211,7 +210,6 @@ def run_child(args: Sequence[str], on_event: EventFn, stop: threading.Event | No
             if stop is not None and stop.is_set() and deadline is None:
                 abandoning = abandon is not None and abandon.is_set()
                 child.request(ABANDON if abandoning else STOP)
-                outcome.stop_requested = True
                 deadline = time.monotonic() + (ABANDON_GRACE_S if abandoning else STOP_GRACE_S)
             if deadline is not None and time.monotonic() > deadline and child.proc.poll() is None:
                 child.kill()

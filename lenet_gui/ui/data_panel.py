@@ -1,8 +1,9 @@
 """The Train tab's MNIST data-folder box: pick, check and download the data.
 
 ``check_data`` checks the folder (sizes and MD5s) in a worker and reads the images
-there too, so that Start finds them in ``cache`` instead of reading them in the GUI
-thread. The download runs in a worker and reports through the tab's
+there too, so that Start knows in the GUI thread, from ``cache``, whether they are
+readable and how many training images there are. (The images themselves are read
+by the training process.) The download runs in a worker and reports through the tab's
 ``TrainingSignals``; what the user should know goes out as ``message(kind, text)``
 for the tab's banner.
 """
@@ -38,17 +39,22 @@ def _fingerprint(data_dir: Path) -> tuple:
 
 
 def _check_and_read(data_dir: Path):
-    """(file statuses, (fingerprint, train, test) or (fingerprint, why not readable))."""
+    """(file statuses, (fingerprint, training images) or (fingerprint, why not readable)).
+
+    Both splits are read, so that a truncated or inconsistent file is found here;
+    only their size is kept: the training process reads the images itself.
+    """
     from ..core.data import check_dir, load_split
     from ..core.errors import LenetGuiError
 
     statuses = check_dir(data_dir)
     fingerprint = _fingerprint(data_dir)
     try:
-        return statuses, (fingerprint, load_split(data_dir, "train"),
-                          load_split(data_dir, "test"))
+        n_train = len(load_split(data_dir, "train"))
+        load_split(data_dir, "test")
     except LenetGuiError as exc:
         return statuses, (fingerprint, str(exc))
+    return statuses, (fingerprint, n_train)
 
 
 class DataPanel(QGroupBox):
@@ -153,12 +159,12 @@ class DataPanel(QGroupBox):
         self.data_status.setStyleSheet(f"color: {color};")
         self.data_statuses = statuses
 
-    def splits_for(self, config: TrainConfig, data_dir: Path) -> tuple:
-        """(train, test) from the folder check, or (None, None) for the worker to read.
+    def check_start(self, data_dir: Path, config: TrainConfig | None = None) -> None:
+        """Refuse what Start cannot train on, cheaply enough for the GUI thread.
 
-        Cheap enough for the GUI thread: files present, counts from the headers.
-        Raises LenetGuiError if files are missing or unreadable, or ``config`` does
-        not fit the number of training images.
+        Raises LenetGuiError if files are missing, the folder check found them
+        unreadable, or ``config`` does not fit the number of training images (from the
+        check, else from the file's header).
         """
         from ..core.data import count_items, require_files
         from ..core.errors import LenetGuiError
@@ -167,28 +173,13 @@ class DataPanel(QGroupBox):
         if cache is not None and cache[0] == _fingerprint(data_dir):
             if isinstance(cache[1], str):
                 raise LenetGuiError(cache[1])  # the check found it unreadable
-            train_split, test_split = cache[1], cache[2]
-            config.validate(len(train_split))
-            return train_split, test_split
-        files = require_files(data_dir)
-        config.validate(count_items(files["train-images-idx3-ubyte"]))
-        return None, None
-
-    def cached_splits(self, data_dir: Path):
-        """(train, test) from the folder check, or None (the worker reads them).
-
-        Raises LenetGuiError if the check found the data unreadable or files are missing.
-        """
-        from ..core.data import require_files
-        from ..core.errors import LenetGuiError
-
-        cache = self.cache
-        if cache is not None and cache[0] == _fingerprint(data_dir):
-            if isinstance(cache[1], str):
-                raise LenetGuiError(cache[1])
-            return cache[1], cache[2]
-        require_files(data_dir)
-        return None
+            n_train = cache[1]
+        else:
+            files = require_files(data_dir)
+            n_train = (None if config is None
+                       else count_items(files["train-images-idx3-ubyte"]))
+        if config is not None:
+            config.validate(n_train)
 
     # ------------------------------------------------------------- download
     def _download_clicked(self) -> None:

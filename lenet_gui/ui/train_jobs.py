@@ -19,29 +19,17 @@ from .worker import ProgressRelay, TrainingSignals, Worker
 CHILD_ERROR_LINES = 12  # of a dead training process's stderr, shown in the log
 
 
-def make_training_job(config, out: Path, data_dir: Path, signals: TrainingSignals,
-                      loading: dict, abandon: threading.Event,
-                      on_start: Callable | None = None,
-                      standby=None) -> Callable[[Worker], object]:
-    """A worker function that trains ``config`` into ``out`` (train.TrainResult)."""
+def _child_job(signals: TrainingSignals, run):
+    """A worker function around ``run(worker, relay)``, which runs one child process:
+    its reports go through one ProgressRelay, and a child that died leaves its last
+    error lines in the log before its one-line error."""
 
     def job(worker: Worker):
         from ..core.train_process import ChildDied
-        from ..core.training_job import train_in_child
 
         relay = ProgressRelay(signals)
-
-        def on_progress(p) -> None:
-            relay.progress(p)
-            if p.step % 100 == 0:
-                signals.log_reported.emit(p.log_line())
-
         try:
-            return train_in_child(config, out, data_dir, on_progress=on_progress,
-                                  on_epoch=relay.epoch, on_log=signals.log_reported.emit,
-                                  on_loaded=lambda: loading.update(done=True),
-                                  on_start=on_start, stop=worker.stop_event,
-                                  abandon=abandon, standby=standby)
+            return run(worker, relay)
         except ChildDied as exc:
             for line in exc.stderr_tail[-CHILD_ERROR_LINES:]:
                 signals.log_reported.emit(line)
@@ -50,6 +38,29 @@ def make_training_job(config, out: Path, data_dir: Path, signals: TrainingSignal
             relay.flush()
 
     return job
+
+
+def make_training_job(config, out: Path, data_dir: Path, signals: TrainingSignals,
+                      loading: dict, abandon: threading.Event,
+                      on_start: Callable | None = None,
+                      standby=None) -> Callable[[Worker], object]:
+    """A worker function that trains ``config`` into ``out`` (train.TrainResult)."""
+
+    def run(worker: Worker, relay: ProgressRelay):
+        from ..core.training_job import train_in_child
+
+        def on_progress(p) -> None:
+            relay.progress(p)
+            if p.step % 100 == 0:
+                signals.log_reported.emit(p.log_line())
+
+        return train_in_child(config, out, data_dir, on_progress=on_progress,
+                              on_epoch=relay.epoch, on_log=signals.log_reported.emit,
+                              on_loaded=lambda: loading.update(done=True),
+                              on_start=on_start, stop=worker.stop_event, abandon=abandon,
+                              standby=standby)
+
+    return _child_job(signals, run)
 
 
 def make_personal_job(base: Path, drawings: list[Drawing], data_dir: Path,
@@ -62,26 +73,17 @@ def make_personal_job(base: Path, drawings: list[Drawing], data_dir: Path,
     ``loading["done"]`` tells the tab whether the child got as far as reading the data.
     """
 
-    def job(worker: Worker) -> FinetuneResult:
-        from ..core.train_process import ChildDied
+    def run(worker: Worker, relay: ProgressRelay) -> FinetuneResult:
         from ..core.training_job import finetune_in_child
 
-        relay = ProgressRelay(signals)
-        try:
-            return finetune_in_child(base, drawings, data_dir, out, config,
-                                     on_progress=relay.progress, on_epoch=relay.epoch,
-                                     on_log=signals.log_reported.emit,
-                                     on_loaded=lambda: loading.update(done=True),
-                                     on_start=on_start, stop=worker.stop_event,
-                                     abandon=abandon, standby=standby)
-        except ChildDied as exc:
-            for line in exc.stderr_tail[-CHILD_ERROR_LINES:]:
-                signals.log_reported.emit(line)
-            raise
-        finally:
-            relay.flush()
+        return finetune_in_child(base, drawings, data_dir, out, config,
+                                 on_progress=relay.progress, on_epoch=relay.epoch,
+                                 on_log=signals.log_reported.emit,
+                                 on_loaded=lambda: loading.update(done=True),
+                                 on_start=on_start, stop=worker.stop_event,
+                                 abandon=abandon, standby=standby)
 
-    return job
+    return _child_job(signals, run)
 
 
 def personal_summary(result: FinetuneResult) -> str:

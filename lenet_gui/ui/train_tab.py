@@ -134,14 +134,6 @@ class TrainTab(QWidget):
         self.data_panel.mirrors = value
 
     @property
-    def _data_cache(self):
-        return self.data_panel.cache
-
-    @_data_cache.setter
-    def _data_cache(self, value) -> None:
-        self.data_panel.cache = value
-
-    @property
     def _download_worker(self) -> Worker | None:
         return self.data_panel._download_worker
 
@@ -266,7 +258,7 @@ class TrainTab(QWidget):
         # folder check has not (155 ms for MNIST: a visible freeze here).
         data_dir = self.data_dir()
         try:
-            self.data_panel.splits_for(config, data_dir)  # files there, config fits
+            self.data_panel.check_start(data_dir, config)
         except LenetGuiError as exc:
             self.banner.show_message("error", f"Cannot start: {exc}")
             return False
@@ -304,7 +296,7 @@ class TrainTab(QWidget):
                 raise LenetGuiError("no model is loaded yet to start from")
             config = self.personal_config()
             data_dir = self.data_dir()
-            self.data_panel.cached_splits(data_dir)  # the folder is readable
+            self.data_panel.check_start(data_dir)
         except (ConfigError, LenetGuiError) as exc:
             self.banner.show_message("error", f"Cannot start: {exc}")
             return False
