@@ -144,6 +144,7 @@ class RunPanel(QWidget):
         if self.progress_bar.maximum() <= 1:
             self.progress_bar.setRange(0, 1)
         self.progress_bar.setFormat("Done (%p%)" if done else "Ready to train")
+        self.loss_plot.finish()
 
     def append_log(self, line: str) -> None:
         self.log_view.appendPlainText(line)
@@ -152,6 +153,7 @@ class RunPanel(QWidget):
         self.loss_plot.add_points(points)
 
     def _on_progress(self, p) -> None:
+        self.loss_plot.set_planned_steps(p.total_steps)
         self.progress_bar.setRange(0, p.total_steps)
         self.progress_bar.setValue(p.global_step)
         self.progress_bar.setFormat(f"epoch {p.epoch}/{p.epochs} · step "

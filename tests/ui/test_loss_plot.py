@@ -49,3 +49,27 @@ def test_the_widget_keeps_every_point_and_draws_few(qtbot):
     assert plot.point_count == 20_000
     shown_x, shown_y = plot._raw_curve.getData()
     assert len(shown_x) <= 2 * DISPLAY_BINS and shown_y.max() == y.max()
+
+
+def test_the_x_axis_spans_the_planned_steps_during_a_run(qtbot):
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(600, 300)
+    plot.show()
+    qtbot.waitUntil(lambda: plot._plot is not None, timeout=5000)
+    box = plot._plot.getViewBox()
+    plot.set_planned_steps(5000)
+    plot.add_points([(i, 2.0 - i / 1000) for i in range(1, 301)])
+    plot._redraw()
+    x0, x1 = box.viewRange()[0]
+    assert not box.autoRangeEnabled()[0]
+    assert x0 <= 0 and 5000 <= x1 < 5200  # not fitted to the 300 steps so far
+    assert box.autoRangeEnabled()[1]  # the loss axis still follows the data
+    plot.finish()
+    plot._redraw()
+    assert box.autoRangeEnabled()[0]
+    # Fitted to the steps actually taken (pyqtgraph refits at its next update).
+    qtbot.waitUntil(lambda: box.viewRange()[0][1] < 1000, timeout=5000)
+    plot.clear()
+    plot.set_planned_steps(800)
+    assert box.viewRange()[0][1] < 900
