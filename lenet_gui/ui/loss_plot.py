@@ -16,6 +16,8 @@ start.
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -99,6 +101,7 @@ class LossPlot(QWidget):
         self._layout.addWidget(plot)
         self._plot = plot
         self._apply_x_extent()
+        gc.freeze()  # pyqtgraph's modules live until exit: keep full collections short
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)

@@ -85,3 +85,22 @@ def test_unavailable_device_option_falls_back_to_cpu(qtbot, shipped_ckpt):
     assert tab.device_combo.currentData() == "CPU"
     assert w.findChild(QMessageBox, "message_box") is None  # the window is not blocked
     w.close()
+
+
+def test_what_lives_until_exit_is_frozen_once_the_model_is_loaded(qtbot, shipped_ckpt,
+                                                                    tmp_path):
+    """MindSpore's and the model's objects leave the garbage collector's walk, so a
+    full collection is no longer a stall in the middle of drawing."""
+    import gc
+
+    from lenet_gui.ui.main_window import MainWindow
+
+    gc.unfreeze()  # whatever an earlier test froze
+    assert gc.get_freeze_count() == 0
+    w = MainWindow(checkpoint=None, my_digits=tmp_path / "my_digits.json")
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.draw_tab.recognizer is not None, timeout=30000)
+    frozen = gc.get_freeze_count()
+    assert frozen > 50_000  # MindSpore alone brings well over this many
+    assert len(gc.get_objects()) < frozen / 10
