@@ -123,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "'not a digit'")
     p.add_argument("--init-checkpoint", type=Path, metavar="CKPT",
                    help="start from these weights instead of random ones")
+    p.add_argument("--average-epochs", type=_non_negative_int, metavar="N",
+                   help="also try the mean of the last N epochs' weights (stochastic "
+                        "weight averaging); kept if it judges better than every epoch")
     p.add_argument("--select-strokes", type=Path, nargs="+", metavar="FILE",
                    help="stroke files of drawn digits that judge the best epoch too "
                         "(with the held-out images)")
@@ -209,7 +212,7 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         batch_size=args.batch_size, device=args.device, seed=args.seed, limit=args.limit,
         eval_limit=args.eval_limit, holdout=args.holdout,
         select_strokes=tuple(str(p) for p in args.select_strokes or ()) or None,
-        nondigits=args.nondigits,
+        nondigits=args.nondigits, average_epochs=args.average_epochs,
         init_checkpoint=str(args.init_checkpoint) if args.init_checkpoint else None)
 
 

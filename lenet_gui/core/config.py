@@ -40,13 +40,16 @@ class TrainConfig:
     # the uniform distribution), so the network can say "not a digit".
     nondigits: float = 0.0
     init_checkpoint: str = ""  # start from these weights instead of random ones
+    # Also try the mean of the last N epochs' weights (stochastic weight averaging;
+    # all epochs when there are fewer).
+    average_epochs: int = 0
 
     def validate(self, n_train: int | None = None) -> None:
         """Reject values training cannot use, with the reason, before anything runs."""
         def bad(msg: str) -> None:
             raise ConfigError(msg)
 
-        for name in ("epochs", "batch_size", "seed"):
+        for name in ("epochs", "batch_size", "seed", "average_epochs"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 bad(f"{name} must be a whole number, got {value!r}")
@@ -60,6 +63,8 @@ class TrainConfig:
             bad(f"batch size must be at most 4096, got {self.batch_size}")
         if self.seed < 0:
             bad(f"seed must not be negative, got {self.seed}")
+        if self.average_epochs < 0:
+            bad(f"epochs to average must not be negative, got {self.average_epochs}")
         for name in ("lr", "momentum", "weight_decay"):
             value = getattr(self, name)
             try:

@@ -217,6 +217,11 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
     def evaluate(split: Split | None) -> EvalResult | None:
         return None if split is None else evaluate_arrays(forward, split.images, split.labels)
 
+    average = None
+    if config.average_epochs > 1:
+        from .weight_average import WeightAverage
+
+        average = WeightAverage()
     n = len(train_split)
     steps_per_epoch = n // config.batch_size
     total_steps = steps_per_epoch * config.epochs
@@ -320,6 +325,14 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
             log(epoch_result.summary())
             if on_epoch is not None:
                 on_epoch(epoch_result)
+            if average is not None and epoch > config.epochs - config.average_epochs:
+                average.add(net)
+        if average is not None and average.count > 1 and not result.stopped:
+            average.apply(net)
+            first = config.epochs - average.count + 1
+            saved, ev = keep_if_best(float(config.epochs))
+            log(f"weights averaged over epochs {first}-{config.epochs}: {_acc_text(ev)}, "
+                + ("saved" if saved else f"kept epoch {result.best_epoch:g}"))
     result.elapsed_s = time.perf_counter() - t0
     return result
 

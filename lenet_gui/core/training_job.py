@@ -55,6 +55,8 @@ def train_args(config: TrainConfig, out: Path, data_dir: Path,
         args += ["--eval-limit", str(config.eval_limit)]
     if config.init_checkpoint:
         args += ["--init-checkpoint", str(config.init_checkpoint)]
+    if config.average_epochs:
+        args += ["--average-epochs", str(config.average_epochs)]
     if config.select_strokes:
         args += ["--select-strokes", *map(str, config.select_strokes)]
     if threads:

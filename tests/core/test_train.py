@@ -146,3 +146,40 @@ def test_the_best_epoch_counts_every_image_once():
     assert selection_score(ev(0.5, 10), None) == 0.5
     assert selection_score(None, None) is None
     assert selection_score(ev(0.9, 0)) is None
+
+
+def test_weight_average_is_the_mean_of_the_snapshots():
+    from lenet_gui.core._mindspore import import_mindspore
+    from lenet_gui.core.model import build_lenet5
+    from lenet_gui.core.weight_average import WeightAverage
+
+    ms = import_mindspore()
+    net = build_lenet5()
+    params = net.trainable_params()
+    first = [p.asnumpy().copy() for p in params]
+    average = WeightAverage()
+    average.add(net)
+    for p in params:
+        ms.ops.assign(p, ms.Tensor(p.asnumpy() + 1.0))
+    average.add(net)
+    average.apply(net)
+    for p, w in zip(params, first):
+        assert np.allclose(p.asnumpy(), w + 0.5, atol=1e-6)
+    with pytest.raises(ValueError):
+        WeightAverage().apply(net)
+
+
+def test_averaged_weights_are_judged_like_an_epoch(splits, tmp_path):
+    train_split, test_split = splits
+    lines = []
+    result = train(TrainConfig(epochs=3, lr=0.05, holdout=400, average_epochs=2),
+                   tmp_path / "m.ckpt", train_split=train_split,
+                   test_split=test_split.head(200), on_log=lines.append)
+    line = next(t for t in lines if t.startswith("weights averaged over epochs 2-3"))
+    _, info = load_checkpoint(result.checkpoint)
+    if line.endswith("saved"):
+        assert result.best_epoch == 3 and info.epochs_done == 3
+    else:
+        assert line.endswith(f"kept epoch {result.best_epoch:g}")
+    with pytest.raises(ConfigError, match="epochs to average"):
+        TrainConfig(average_epochs=-1).validate()
