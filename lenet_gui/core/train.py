@@ -255,8 +255,10 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
                 f"{reject:.3f})")
             if score is not None:
                 score += OUTLIER_WEIGHT * refused
+        # A tie goes to the later weights: as well judged, and trained longer (the
+        # mean of the last epochs tied epoch 28 of 40 on 6,000 images).
         if result.checkpoint is not None and (score is None or best_score is None
-                                              or score <= best_score):
+                                              or score < best_score):
             return False, test_ev
         info = CheckpointInfo(
             train_config=config.to_dict(), epochs_done=epoch,
