@@ -9,8 +9,8 @@ It starts no jobs: the Train tab does.
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel,
-                               QSpinBox, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QSpinBox, QWidget)
 
 from ..core.config import DEVICES, RECIPES, TrainConfig
 from ..core.devices import DeviceStatus
@@ -62,6 +62,13 @@ class HyperparameterForm(QGroupBox):
         self.limit_spin.setSingleStep(1000)
         self.limit_spin.setSpecialValueText("all 60,000")
         self.limit_spin.setToolTip("Train on the first N images only, for a quick run")
+        self.average_spin = QSpinBox()
+        self.average_spin.setObjectName("average_spin")
+        self.average_spin.setRange(0, 1000)
+        self.average_spin.setSpecialValueText("off")
+        self.average_spin.setToolTip(
+            "Stochastic weight averaging: also try the mean of the last N epochs' weights; "
+            "it is kept if it judges better than every epoch")
         self.device_combo = QComboBox()
         self.device_combo.setObjectName("device_combo")
         self.device_combo.setToolTip("The device MindSpore trains on")
@@ -72,7 +79,13 @@ class HyperparameterForm(QGroupBox):
 
         form = QFormLayout()
         form.addRow("Recipe", self.recipe_combo)
-        form.addRow("Epochs", self.epochs_spin)
+        # Averaging belongs to the epochs, and a row of its own would make the tab taller.
+        epochs_row = QHBoxLayout()
+        epochs_row.setContentsMargins(0, 0, 0, 0)
+        epochs_row.addWidget(self.epochs_spin, 1)
+        epochs_row.addWidget(QLabel("average last"))
+        epochs_row.addWidget(self.average_spin, 1)
+        form.addRow("Epochs", epochs_row)
         form.addRow("Learning rate", self.lr_spin)
         form.addRow("Momentum", self.momentum_spin)
         form.addRow("Batch size", self.batch_spin)
@@ -94,7 +107,8 @@ class HyperparameterForm(QGroupBox):
     def fields(self) -> tuple[QWidget, ...]:
         """The widgets a running job locks, in order."""
         return (self.recipe_combo, self.epochs_spin, self.lr_spin, self.momentum_spin,
-                self.batch_spin, self.seed_spin, self.limit_spin, self.device_combo)
+                self.batch_spin, self.seed_spin, self.limit_spin, self.average_spin,
+                self.device_combo)
 
     # ------------------------------------------------------------- config
     def set_config(self, config: TrainConfig) -> None:
@@ -107,6 +121,7 @@ class HyperparameterForm(QGroupBox):
         self.batch_spin.setValue(config.batch_size)
         self.seed_spin.setValue(config.seed)
         self.limit_spin.setValue(config.limit or 0)
+        self.average_spin.setValue(config.average_epochs)
 
     def _on_recipe_changed(self) -> None:
         recipe = self.recipe_combo.currentData()
@@ -117,6 +132,7 @@ class HyperparameterForm(QGroupBox):
             self.lr_spin.setValue(p.lr)
             self.momentum_spin.setValue(p.momentum)
             self.batch_spin.setValue(p.batch_size)
+            self.average_spin.setValue(0)
         else:
             self.set_config(TrainConfig.for_recipe(recipe, limit=limit, seed=seed))
         self.recipe_changed.emit()
@@ -142,7 +158,8 @@ class HyperparameterForm(QGroupBox):
             epochs=self.epochs_spin.value(), lr=round(self.lr_spin.value(), 6),
             momentum=round(self.momentum_spin.value(), 6),
             batch_size=self.batch_spin.value(), seed=self.seed_spin.value(),
-            limit=self.limit_spin.value() or None, device=device)
+            limit=self.limit_spin.value() or None, device=device,
+            average_epochs=self.average_spin.value())
         config.validate()
         return config
 
@@ -157,7 +174,8 @@ class HyperparameterForm(QGroupBox):
         settings.setValue("recipe", self.recipe_combo.currentData())
         for key, spin in (("epochs", self.epochs_spin), ("lr", self.lr_spin),
                           ("momentum", self.momentum_spin), ("batch_size", self.batch_spin),
-                          ("seed", self.seed_spin), ("limit", self.limit_spin)):
+                          ("seed", self.seed_spin), ("limit", self.limit_spin),
+                          ("average_epochs", self.average_spin)):
             settings.setValue(key, spin.value())
 
     def read_settings(self, settings: QSettings) -> None:
@@ -172,7 +190,8 @@ class HyperparameterForm(QGroupBox):
                                 ("momentum", self.momentum_spin, float),
                                 ("batch_size", self.batch_spin, int),
                                 ("seed", self.seed_spin, int),
-                                ("limit", self.limit_spin, int)):
+                                ("limit", self.limit_spin, int),
+                                ("average_epochs", self.average_spin, int)):
             value = settings.value(key)
             if value is not None:
                 try:

@@ -195,7 +195,8 @@ class TrainTab(QWidget):
         """Show what the personal recipe would learn from; disable Start if too little."""
         personal = self.is_personal()
         self.personal_status.setVisible(personal)
-        self.limit_spin.setEnabled(not personal and not self.is_training())
+        for spin in (self.limit_spin, self.form.average_spin):  # not in the personal recipe
+            spin.setEnabled(not personal and not self.is_training())
         self.start_button.setText("Learn my handwriting" if personal else "Start training")
         if not personal:
             self.start_button.setEnabled(not self.is_training())

@@ -24,6 +24,7 @@ def test_settings_round_trip(qtbot, tmp_path, shipped_ckpt):
     w.train_tab.epochs_spin.setValue(7)
     w.train_tab.lr_spin.setValue(0.02)
     w.train_tab.limit_spin.setValue(5000)
+    w.train_tab.form.average_spin.setValue(3)
     w.train_tab.data_dir_edit.setText(str(tmp_path / "mnist"))
     w.close()
     assert settings.value("model/checkpoint") == str(course)
@@ -34,6 +35,7 @@ def test_settings_round_trip(qtbot, tmp_path, shipped_ckpt):
     assert (again.width(), again.height()) == (760, 560)
     t = again.train_tab
     assert (t.epochs_spin.value(), t.lr_spin.value(), t.limit_spin.value()) == (7, 0.02, 5000)
+    assert t.form.average_spin.value() == 3
     assert t.data_dir_edit.text() == str(tmp_path / "mnist")
     again.close()
 

@@ -55,6 +55,7 @@ def test_devices_disabled_with_reason(qtbot, window):
 
 
 def test_train_to_the_end_and_use_the_model(qtbot, window, tab):
+    tab.form.average_spin.setValue(2)  # weight averaging reaches the training process
     qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
     assert tab.is_training() and not tab.start_button.isEnabled()
     assert tab.stop_button.isEnabled()
@@ -68,6 +69,7 @@ def test_train_to_the_end_and_use_the_model(qtbot, window, tab):
     assert "Use this model" == tab.banner.action_button.text()
     log = tab.log_view.toPlainText()
     assert "training LeNet5 (course recipe) on 640 images" in log
+    assert "--average-epochs 2" in log and "weights averaged over epochs 1-2" in log
     assert "epoch 2: mean loss" in log
     assert tab.progress_bar.value() == tab.progress_bar.maximum() == 40
     checkpoint = tab._last_result.checkpoint
@@ -207,3 +209,14 @@ def test_a_standby_process_waits_while_the_tab_shows_and_runs_the_next_start(
     assert second != standby
     window.close()
     assert _gone(second) and _gone(standby)
+
+
+def test_weight_averaging_is_off_by_default_and_not_for_the_personal_recipe(window):
+    t = window.train_tab
+    assert t.form.average_spin.value() == 0 and t.config().average_epochs == 0
+    t.form.average_spin.setValue(4)
+    assert t.config().average_epochs == 4
+    t.recipe_combo.setCurrentIndex(t.recipe_combo.findData("personal"))
+    assert not t.form.average_spin.isEnabled()
+    t.recipe_combo.setCurrentIndex(t.recipe_combo.findData("robust"))
+    assert t.form.average_spin.isEnabled() and t.config().average_epochs == 0
