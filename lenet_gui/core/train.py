@@ -393,5 +393,5 @@ def _acc_text(ev: EvalResult | None) -> str:
     return f"test accuracy {ev.accuracy * 100:.2f}%" if ev else "not evaluated"
 
 
-__all__ = ["train", "Progress", "EpochResult", "TrainResult", "learning_rate_at", "selection_score",
-           "default_checkpoint_path"]
+__all__ = ["train", "Progress", "EpochResult", "TrainResult", "learning_rate_at",
+           "selection_score", "default_checkpoint_path"]

@@ -28,7 +28,9 @@ from .job_report import ABANDON, STOP, decode_float
 
 STOP_GRACE_S = 3.0  # after a stop request, how long the child may take before a kill
 ABANDON_GRACE_S = 1.5  # the window is closing: less patience
-CHILD_NICE = 19  # the lowest priority: the window draws and recognizes first (measured: no slower)
+# The lowest priority: the window draws and recognizes first (measured: training no
+# slower, recognition during training as fast as idle).
+CHILD_NICE = 19
 STDERR_LINES = 40  # kept for the message when the child dies
 # A training process started ahead of Start waits, MindSpore imported, for its
 # command line (one JSON list on stdin): the first loss comes ~2 s sooner.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from lenet_gui.ui.loss_plot import DISPLAY_BINS, LossPlot, display_points
 
@@ -36,12 +37,18 @@ def test_a_zoomed_view_is_binned_on_its_own_range():
     assert np.array_equal(ry, y[998:1101])
 
 
-def test_the_widget_keeps_every_point_and_draws_few(qtbot):
-    plot = LossPlot()
-    qtbot.addWidget(plot)
-    plot.resize(600, 300)
-    plot.show()
-    qtbot.waitUntil(lambda: plot._plot is not None, timeout=5000)
+@pytest.fixture()
+def plot(qtbot):
+    """A shown LossPlot with its pyqtgraph plot built."""
+    widget = LossPlot()
+    qtbot.addWidget(widget)
+    widget.resize(600, 300)
+    widget.show()
+    qtbot.waitUntil(lambda: widget._plot is not None, timeout=5000)
+    return widget
+
+
+def test_the_widget_keeps_every_point_and_draws_few(plot):
     x, y, _ = _run(20_000)
     for start in range(0, 20_000, 1000):  # reports arrive in batches
         plot.add_points(list(zip(x[start:start + 1000].astype(int), y[start:start + 1000])))
@@ -51,12 +58,7 @@ def test_the_widget_keeps_every_point_and_draws_few(qtbot):
     assert len(shown_x) <= 2 * DISPLAY_BINS and shown_y.max() == y.max()
 
 
-def test_the_x_axis_spans_the_planned_steps_during_a_run(qtbot):
-    plot = LossPlot()
-    qtbot.addWidget(plot)
-    plot.resize(600, 300)
-    plot.show()
-    qtbot.waitUntil(lambda: plot._plot is not None, timeout=5000)
+def test_the_x_axis_spans_the_planned_steps_during_a_run(qtbot, plot):
     box = plot._plot.getViewBox()
     plot.set_planned_steps(5000)
     plot.add_points([(i, 2.0 - i / 1000) for i in range(1, 301)])
