@@ -2,8 +2,9 @@
 
 People outside North America often write a zero with a slash (Ø), a one with a
 long up-stroke ("continental" 1) and often a base line, and a seven with a
-crossbar. MNIST has few of these, so a LeNet5 trained on it reads a slashed 0 as
-8 or 9 and a continental 1 as 7. ``add_styles`` adds the missing stroke to real
+crossbar; many begin a 6 far to the right of its loop. MNIST has few of these, so a
+LeNet5 trained on it reads a slashed 0 as 8 or 9, a continental 1 as 7 and a 6 with a
+wide arched top as 5. ``add_styles`` adds the missing stroke to real
 MNIST digits (drawn with Pillow at 4x resolution with a pen as wide as the
 digit's own strokes, then averaged down), so the network learns the styles on
 real handwriting instead of on templates. MNIST plus code: no other data.
@@ -30,6 +31,7 @@ class StyleConfig:
     based_one: float = 0.45  # a base line, given a flag (some ones get a base alone)
     base_only_one: float = 0.05
     crossed_seven: float = 0.3
+    hooked_six: float = 0.25  # the top of the 6 arched over to the right
 
 
 def stroke_width(image: np.ndarray) -> float:
@@ -51,7 +53,10 @@ def stroke_width(image: np.ndarray) -> float:
 
 def _draw(image: np.ndarray, lines: list[tuple[float, float, float, float]],
           width: float) -> np.ndarray:
-    """Add straight strokes (x0, y0, x1, y1 in pixel coordinates) to a 28x28 image."""
+    """Add straight strokes (x0, y0, x1, y1 in pixel coordinates) to a 28x28 image.
+
+    Every line gets round caps, so a curve given as consecutive short lines is smooth.
+    """
     big = MNIST_SIZE * _SUPER
     layer = Image.new("L", (big, big), 0)
     draw = ImageDraw.Draw(layer)
@@ -146,6 +151,32 @@ def cross_seven(image: np.ndarray, rng: np.random.Generator, width: float) -> np
     return _draw(image, [(x - dx + off, row - dy, x + dx + off, row + dy)], width)
 
 
+def hook_six(image: np.ndarray, rng: np.random.Generator, width: float) -> np.ndarray:
+    """A 6 whose stem starts far to the right: the top arches over like a cap.
+
+    Many people begin a 6 well right of its loop, so the top is a wide arch; MNIST's 6s
+    mostly start straight above the loop, and a LeNet5 trained on them reads the wide
+    arch as the flag of a 5. The arch continues the stem's top end to the right and
+    down, as a quadratic curve.
+    """
+    geo = _ink_geometry(image)
+    if geo is None:
+        return image
+    mask, top, bottom, left, right = geo
+    tx, ty = float(np.flatnonzero(mask[top]).mean()), float(top)
+    span = max(right - left, (bottom - top) * 0.5)
+    length = span * rng.uniform(0.5, 1.0)
+    ex = min(tx + length, MNIST_SIZE - 1.5)
+    ey = ty + (bottom - top) * rng.uniform(0.02, 0.2)
+    cx, cy = (tx + ex) / 2.0, ty - (bottom - top) * rng.uniform(0.04, 0.16)
+    t = np.linspace(0.0, 1.0, 7)
+    xs = (1 - t) ** 2 * tx + 2 * (1 - t) * t * cx + t ** 2 * ex
+    ys = (1 - t) ** 2 * ty + 2 * (1 - t) * t * cy + t ** 2 * ey
+    ys = np.maximum(ys, 0.0)
+    lines = [(xs[k], ys[k], xs[k + 1], ys[k + 1]) for k in range(len(t) - 1)]
+    return _draw(image, lines, width)
+
+
 def add_styles(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
                config: StyleConfig | None = None) -> np.ndarray:
     """Return a float32 copy of ``images`` (N, 28, 28) with styles added to some digits."""
@@ -165,8 +196,10 @@ def add_styles(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
                 out[i] = flag_one(out[i], rng, stroke_width(out[i]), flag, base)
         elif label == 7 and draw[i] < c.crossed_seven:
             out[i] = cross_seven(out[i], rng, stroke_width(out[i]))
+        elif label == 6 and draw[i] < c.hooked_six:
+            out[i] = hook_six(out[i], rng, stroke_width(out[i]))
     return np.clip(out, 0, 255)
 
 
-__all__ = ["StyleConfig", "add_styles", "slash_zero", "flag_one", "cross_seven",
+__all__ = ["StyleConfig", "add_styles", "slash_zero", "flag_one", "cross_seven", "hook_six",
            "stroke_width"]

@@ -6,8 +6,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from lenet_gui.core.augment import AugmentConfig, Augmenter
-from lenet_gui.core.styles import StyleConfig, add_styles, cross_seven, flag_one, slash_zero, \
-    stroke_width
+from lenet_gui.core.styles import StyleConfig, add_styles, cross_seven, flag_one, hook_six, \
+    slash_zero, stroke_width
 
 
 def _image(draw_fn) -> np.ndarray:
@@ -19,9 +19,12 @@ def _image(draw_fn) -> np.ndarray:
 ONE = _image(lambda d: d.line([(14, 4), (14, 23)], fill=255, width=2))
 ZERO = _image(lambda d: d.ellipse([7, 4, 20, 23], outline=255, width=2))
 SEVEN = _image(lambda d: d.line([(8, 4), (20, 4), (13, 23)], fill=255, width=2))
+SIX = _image(lambda d: (d.line([(13, 4), (9, 14)], fill=255, width=2),
+                        d.ellipse([8, 13, 19, 23], outline=255, width=2)))
 EIGHT = _image(lambda d: (d.ellipse([9, 4, 18, 13], outline=255, width=2),
                           d.ellipse([8, 13, 19, 23], outline=255, width=2)))
-ALWAYS = StyleConfig(slashed_zero=1.0, flagged_one=1.0, based_one=1.0, crossed_seven=1.0)
+ALWAYS = StyleConfig(slashed_zero=1.0, flagged_one=1.0, based_one=1.0, crossed_seven=1.0,
+                     hooked_six=1.0)
 
 
 def test_stroke_width_of_a_two_pixel_line():
@@ -57,13 +60,24 @@ def test_crossbar_goes_through_the_middle_of_the_stem():
     assert 9 <= ys.mean() <= 18 and xs.max() - xs.min() >= 4
 
 
-def test_only_zeros_ones_and_sevens_change():
-    images = np.stack([ZERO, ONE, SEVEN, EIGHT])
-    out = add_styles(images, np.array([0, 1, 7, 8]), np.random.default_rng(3), ALWAYS)
+def test_hook_arches_right_from_the_top_of_the_six():
+    for seed in range(5):
+        out = hook_six(SIX, np.random.default_rng(seed), 2.0)
+        ys, xs = np.nonzero(out - SIX > 60)
+        assert len(xs) > 4
+        assert xs.min() >= 12 and xs.max() >= 17  # from the stem's top end, to the right
+        assert ys.max() <= 9  # over the top, well above the loop
+        assert (out >= SIX).all()
+
+
+def test_only_zeros_ones_sixes_and_sevens_change():
+    images = np.stack([ZERO, ONE, SEVEN, SIX, EIGHT])
+    labels = np.array([0, 1, 7, 6, 8])
+    out = add_styles(images, labels, np.random.default_rng(3), ALWAYS)
     changed = (np.abs(out - images) > 1).any(axis=(1, 2))
-    assert changed.tolist() == [True, True, True, False]
-    none = StyleConfig(0, 0, 0, 0, 0)
-    same = add_styles(images, np.array([0, 1, 7, 8]), np.random.default_rng(3), none)
+    assert changed.tolist() == [True, True, True, True, False]
+    none = StyleConfig(0, 0, 0, 0, 0, 0)
+    same = add_styles(images, labels, np.random.default_rng(3), none)
     assert np.array_equal(same, images)
 
 
