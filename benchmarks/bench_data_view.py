@@ -69,7 +69,8 @@ def main(argv=None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from lenet_gui.core.browse import PredictionCache, predict_source
+    from lenet_gui.core.browse import predict_source
+    from lenet_gui.core.prediction_cache import PredictionCache
     from lenet_gui.core.config import shipped_checkpoint
     from lenet_gui.core.data import load_split
     from lenet_gui.core.predict import Recognizer

@@ -32,7 +32,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     width, height = (int(v) for v in args.size.split("x"))
 
-    from lenet_gui.core.browse import PredictionCache
+    from lenet_gui.core.prediction_cache import PredictionCache
     from lenet_gui.core.my_digits import MyDigits
     from lenet_gui.ui.app import make_application
     from lenet_gui.ui.data_view import DataView

@@ -32,7 +32,7 @@ def add_parser(sub, positive_int, device_type) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument("--json", action="store_true", help="print one JSON object at the end")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    from .main import add_report_argument, add_threads_argument
+    from .arguments import add_report_argument, add_threads_argument
 
     add_threads_argument(p, positive_int)
     add_report_argument(p)

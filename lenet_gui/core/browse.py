@@ -4,25 +4,19 @@ Why a module of its own: the Data view shows every MNIST image (60,000) or drawi
 with the model's answer, and which ones it gets wrong. That needs all predictions
 at once, computed in batches off the GUI thread (``predict_source``: progress and
 a stop event, ~1 s for 10,000 images), and remembered per checkpoint so switching
-sources or tabs is instant (``PredictionCache``: in memory, optionally on disk as
-atomic .npz files; a damaged file is simply computed again). No Qt.
+sources or tabs is instant (``prediction_cache.PredictionCache``). No Qt.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import threading
-import zipfile
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
-from .config import user_data_dir
 from .errors import LenetGuiError, StopRequested
 from .preprocess import MNIST_SIZE, mnist_style, normalise
 from .strokes import Drawing, load_drawings, render_strokes
@@ -30,7 +24,6 @@ from .strokes import Drawing, load_drawings, render_strokes
 BATCH = 1000  # images per forward: the recognizer's largest compiled shape
 NO_LABEL = -1  # an unlabelled drawing (e.g. a non-digit set)
 NO_INK = -1  # a drawing with no ink: nothing to predict
-CACHE_FORMAT = 1
 ProgressFn = Callable[[int, int], None]  # done, total
 
 
@@ -72,7 +65,7 @@ class Source:
         return np.ascontiguousarray(img)
 
 
-def _digest(*parts: bytes) -> str:
+def digest(*parts: bytes) -> str:
     h = hashlib.blake2b(digest_size=16)
     for p in parts:
         h.update(len(p).to_bytes(8, "little"))
@@ -85,7 +78,7 @@ def mnist_source(name: str, images: np.ndarray, labels: np.ndarray) -> Source:
     images = np.asarray(images, dtype=np.uint8)
     labels = np.asarray(labels).astype(np.int16)
     return Source(name, images, labels, None,
-                  "mnist-" + _digest(images.tobytes(), labels.tobytes()))
+                  "mnist-" + digest(images.tobytes(), labels.tobytes()))
 
 
 def drawings_fingerprint(drawings: Sequence[Drawing]) -> str:
@@ -249,164 +242,6 @@ def select(labels: np.ndarray, predictions: Predictions | None, flt: Filter) -> 
     raise ValueError(f"unknown filter {flt.kind!r}")
 
 
-# -------------------------------------------------------------------- cache
-@dataclass(frozen=True)
-class CacheKey:
-    """Which checkpoint (path and the file's mtime and size) judged which source."""
-
-    checkpoint: str
-    mtime_ns: int
-    size: int
-    source: str
-
-    def file_name(self) -> str:
-        h = _digest(repr((CACHE_FORMAT, self.checkpoint, self.mtime_ns, self.size,
-                          self.source)).encode())
-        return f"predictions-{h}.npz"
-
-
-def cache_key(checkpoint: Path, source_id: str) -> CacheKey | None:
-    """The key, or None when the checkpoint cannot be stat'ed (nothing is cached)."""
-    try:
-        path = Path(checkpoint).resolve()
-        st = path.stat()
-    except OSError:
-        return None
-    return CacheKey(str(path), st.st_mtime_ns, st.st_size, source_id)
-
-
-def default_cache_dir() -> Path:
-    return user_data_dir() / "cache"
-
-
-class PredictionCache:
-    """Predictions per (checkpoint, source): the newest ``max_items`` in memory, and
-    in ``folder`` (None: memory only) as .npz files written atomically. Any file that
-    cannot be read back exactly is ignored (and recomputed). Thread-safe."""
-
-    def __init__(self, folder: Path | None = None, max_items: int = 8,
-                 max_files: int = 64) -> None:
-        self.folder = Path(folder) if folder is not None else None
-        self.max_items = max_items
-        self.max_files = max_files
-        self.hits = 0
-        self.misses = 0
-        self._memory: OrderedDict[CacheKey, Predictions] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: CacheKey | None) -> Predictions | None:
-        if key is None:
-            return None
-        with self._lock:
-            found = self._memory.get(key)
-            if found is not None:
-                self._memory.move_to_end(key)
-        if found is None and self.folder is not None:
-            found = self._read(key)
-            if found is not None:
-                self._remember(key, found)
-        with self._lock:
-            if found is None:
-                self.misses += 1
-            else:
-                self.hits += 1
-        return found
-
-    def peek(self, key: CacheKey | None) -> Predictions | None:
-        """From memory only (never touches the disk): cheap enough for the GUI thread."""
-        if key is None:
-            return None
-        with self._lock:
-            return self._memory.get(key)
-
-    def put(self, key: CacheKey | None, predictions: Predictions) -> None:
-        if key is None:
-            return
-        self._remember(key, predictions)
-        if self.folder is not None:
-            try:
-                self._write(key, predictions)
-            except OSError:
-                pass  # a cache that cannot be written only costs time
-
-    def _remember(self, key: CacheKey, predictions: Predictions) -> None:
-        with self._lock:
-            self._memory[key] = predictions
-            self._memory.move_to_end(key)
-            while len(self._memory) > self.max_items:
-                self._memory.popitem(last=False)
-
-    def _read(self, key: CacheKey) -> Predictions | None:
-        assert self.folder is not None
-        path = self.folder / key.file_name()
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                stored = (str(z["checkpoint"]), int(z["mtime_ns"]), int(z["size"]),
-                          str(z["source"]), int(z["format"]))
-                labels = z["labels"].astype(np.int16)
-                predicted = z["predicted"].astype(np.int8)
-                confidences = z["confidences"].astype(np.float32)
-        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
-            return None
-        n = len(labels)
-        if stored != (key.checkpoint, key.mtime_ns, key.size, key.source, CACHE_FORMAT) \
-                or labels.shape != (n,) or predicted.shape != (n,) \
-                or confidences.shape != (n,) or (predicted > 9).any() \
-                or (predicted < NO_INK).any() or (labels > 9).any() \
-                or not np.isfinite(confidences).all():
-            return None
-        return Predictions(labels, predicted, confidences)
-
-    def _write(self, key: CacheKey, predictions: Predictions) -> None:
-        assert self.folder is not None
-        self.folder.mkdir(parents=True, exist_ok=True)
-        target = self.folder / key.file_name()
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, checkpoint=key.checkpoint, mtime_ns=key.mtime_ns,
-                         size=key.size, source=key.source, format=CACHE_FORMAT,
-                         labels=predictions.labels, predicted=predictions.predicted,
-                         confidences=predictions.confidences)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        self._prune()
-
-    def _prune(self) -> None:
-        """Keep the newest ``max_files`` cache files."""
-        assert self.folder is not None
-        files = sorted(self.folder.glob("predictions-*.npz"),
-                       key=lambda p: p.stat().st_mtime_ns if p.exists() else 0)
-        for old in files[:-self.max_files]:
-            old.unlink(missing_ok=True)
-
-
-def source_key(recognizer, source: Source) -> CacheKey | None:
-    """The cache key of this recognizer's checkpoint judging this source."""
-    checkpoint = getattr(recognizer, "checkpoint", None)
-    if checkpoint is None or not source.fingerprint:
-        return None
-    return cache_key(checkpoint, source.fingerprint)
-
-
-def cached_predictions(cache: PredictionCache, recognizer, source: Source,
-                       progress: ProgressFn | None = None,
-                       stop: threading.Event | None = None) -> tuple[Predictions, bool]:
-    """From the cache when this checkpoint has judged this source before, else
-    computed and stored; (predictions, whether they came from the cache)."""
-    key = source_key(recognizer, source)
-    found = cache.get(key)
-    if found is not None and len(found) == len(source):
-        return found, True
-    result = predict_source(recognizer, source, progress=progress, stop=stop)
-    cache.put(key, result)
-    return result, False
-
-
 def drawn_sets_dir() -> Path:
     """The project's drawn-digit sets (a source checkout's tests/data)."""
     return Path(__file__).resolve().parents[2] / "tests" / "data"
@@ -421,7 +256,6 @@ def find_drawn_sets(folder: Path | None = None) -> list[Path]:
         return []
 
 
-__all__ = ["Source", "Predictions", "Filter", "PredictionCache", "CacheKey", "mnist_source",
-           "drawings_source", "load_stroke_source", "predict_source", "cached_predictions", "select",
-           "confusion_matrix", "cache_key", "source_key", "default_cache_dir", "find_drawn_sets",
-           "drawn_sets_dir", "NO_LABEL", "NO_INK"]
+__all__ = ["Source", "Predictions", "Filter", "mnist_source", "drawings_source",
+           "load_stroke_source", "predict_source", "select", "confusion_matrix",
+           "find_drawn_sets", "drawn_sets_dir", "digest", "NO_LABEL", "NO_INK"]

@@ -22,9 +22,10 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QStackedLayout, QVBoxLayout, QWidget)
 
-from ..core.browse import (Filter, PredictionCache, Predictions, Source, cached_predictions,
-                      default_cache_dir, drawings_source, find_drawn_sets, load_stroke_source,
-                      mnist_source, source_key)
+from ..core.browse import (Filter, Predictions, Source, drawings_source, find_drawn_sets,
+                           load_stroke_source, mnist_source)
+from ..core.prediction_cache import (PredictionCache, cached_predictions, default_cache_dir,
+                                     source_key)
 from ..core.config import default_data_dir
 from ..core.errors import DataError, LenetGuiError, StopRequested
 from .confusion_widget import ConfusionPanel

@@ -9,10 +9,10 @@ import threading
 import numpy as np
 import pytest
 
-from lenet_gui.core.browse import (NO_INK, NO_LABEL, Filter, PredictionCache, Predictions,
-                              cache_key, cached_predictions, confusion_matrix,
-                              drawings_source, find_drawn_sets, mnist_source,
-                              predict_source, select)
+from lenet_gui.core.browse import (NO_INK, NO_LABEL, Filter, Predictions, confusion_matrix,
+                                   drawings_source, find_drawn_sets, mnist_source,
+                                   predict_source, select)
+from lenet_gui.core.prediction_cache import PredictionCache, cache_key, cached_predictions
 from lenet_gui.core.data import load_split
 from lenet_gui.core.errors import StopRequested
 from lenet_gui.core.evaluation import evaluate_drawings

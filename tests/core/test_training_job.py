@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from lenet_gui.core import train_process
-from lenet_gui.cli.main import build_parser, train_config
+from lenet_gui.cli.main import build_parser
+from lenet_gui.cli.train import train_config
 from lenet_gui.core.config import TrainConfig
 from lenet_gui.core.errors import ConfigError, TrainingError
 from lenet_gui.core.job_report import decode_float, encode

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from lenet_gui.core.browse import PredictionCache
+from lenet_gui.core.prediction_cache import PredictionCache
 from lenet_gui.core.data import load_split, write_idx
 from lenet_gui.core.evaluation import evaluate_drawings
 from lenet_gui.core.my_digits import MyDigits
