@@ -165,7 +165,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_download(args: argparse.Namespace) -> int:
-    from ..core.data import MIRRORS, download
+    from ..core.download import MIRRORS, download
 
     data_dir = args.data_dir or default_data_dir()
     bars: dict = {}

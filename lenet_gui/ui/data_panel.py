@@ -71,7 +71,7 @@ class DataPanel(QGroupBox):
         self._download_worker: Worker | None = None
         self._download_thread = None
         self._aux_jobs: list = []  # (worker, thread) of folder checks
-        self.mirrors: tuple[str, ...] | None = None  # None: lenet_gui.core.data.MIRRORS
+        self.mirrors: tuple[str, ...] | None = None  # None: lenet_gui.core.download.MIRRORS
         # From check_data: (fingerprint, train split, test split) or (fingerprint, error)
         self.cache = None
 
@@ -188,7 +188,7 @@ class DataPanel(QGroupBox):
             self.download_button.setEnabled(False)
             self.download_button.setText("Cancelling…")
             return
-        from ..core.data import MIRRORS, download
+        from ..core.download import MIRRORS, download
 
         data_dir = self.data_dir()
         signals = self._signals

@@ -126,7 +126,7 @@ class TrainTab(QWidget):
 
     @property
     def mirrors(self) -> tuple[str, ...] | None:
-        """Where Download MNIST downloads from; None: lenet_gui.core.data.MIRRORS."""
+        """Where Download MNIST downloads from; None: lenet_gui.core.download.MIRRORS."""
         return self.data_panel.mirrors
 
     @mirrors.setter

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lenet_gui.core.data import (MnistFile, check_dir, check_file, download, load_split,
-                            parse_idx, read_idx, write_idx)
+from lenet_gui.core.data import (MnistFile, check_dir, check_file, load_split, parse_idx,
+                                 read_idx, write_idx)
+from lenet_gui.core.download import download
 from lenet_gui.core.errors import DataError, DownloadError
 
 from ..httpserver import LocalServer, serve_subset

@@ -28,7 +28,8 @@ from PIL import Image, ImageDraw
 
 import lenet_gui.core.model as model_module
 from lenet_gui.cli.main import main
-from lenet_gui.core.data import check_file, download, parse_idx, read_idx, write_idx
+from lenet_gui.core.data import check_file, parse_idx, read_idx, write_idx
+from lenet_gui.core.download import download
 from lenet_gui.core.errors import CheckpointError, DataError, DownloadError, ImageError
 from lenet_gui.core.model import CheckpointInfo, build_lenet5, metadata_path, save_checkpoint
 from lenet_gui.core.preprocess import read_image_ink

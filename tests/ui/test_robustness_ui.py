@@ -112,14 +112,14 @@ def test_broken_data_folder_is_reported_before_training(qtbot, train_tab, subset
 
 def _download_via(monkeypatch, **overrides) -> None:
     """The Train tab downloads from the default mirrors; point it elsewhere."""
-    import lenet_gui.core.data as data
+    import lenet_gui.core.download as dl
 
-    real = data.download
+    real = dl.download
 
     def download(data_dir, **kwargs):
         return real(data_dir, **{**kwargs, **overrides})
 
-    monkeypatch.setattr(data, "download", download)
+    monkeypatch.setattr(dl, "download", download)
 
 
 def test_download_offline_shows_why(qtbot, train_tab, tmp_path, monkeypatch):
@@ -203,7 +203,7 @@ _EXIT_SCRIPT = textwrap.dedent("""
     from PySide6.QtCore import QTimer
     from lenet_gui.ui.app import make_application
     app = make_application(["lenet-gui-exit-test"])
-    import lenet_gui.core.data as data
+    import lenet_gui.core.download as dl
     from lenet_gui.ui.main_window import MainWindow
 
     window = MainWindow()
@@ -225,8 +225,8 @@ _EXIT_SCRIPT = textwrap.dedent("""
         def in_flight():
             return tab.is_training() and tab.loss_plot.point_count >= 3
     else:
-        real = data.download
-        data.download = lambda d, **kw: real(d, **{**kw, "mirrors": [url], "timeout": 5})
+        real = dl.download
+        dl.download = lambda d, **kw: real(d, **{**kw, "mirrors": [url], "timeout": 5})
         tab.data_dir_edit.setText(folder)
         def begin():
             tab.download_button.click()
