@@ -3,20 +3,17 @@ model's answer on every image, its mistakes and its confusion matrix.
 
 Why it is built this way: all of a source's predictions are needed at once (to
 filter to mistakes, to count the confusion matrix), so they are computed in a
-worker, in batches, with progress, and cached per checkpoint (``browse``); the grid
-is a model/view list that paints only what is on screen (``data_model``). Nothing
+worker, in batches, with progress (``latest_jobs``: a newer choice cancels the older
+job), and cached per checkpoint (``prediction_cache``); the grid is a model/view list that paints only what is on screen (``data_model``). Nothing
 runs until the view is shown, so the window starts as fast as before; a missing
 MNIST folder or a bad stroke file is an empty state that says why, never a box.
 """
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
 
-import shiboken6
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar,
@@ -24,13 +21,13 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPro
 
 from ..core.browse import (Filter, Predictions, Source, drawings_source, find_drawn_sets,
                            load_stroke_source, mnist_source)
+from ..core.config import default_data_dir
+from ..core.errors import DataError, LenetGuiError
 from ..core.prediction_cache import (PredictionCache, cached_predictions, default_cache_dir,
                                      source_key)
-from ..core.config import default_data_dir
-from ..core.errors import DataError, LenetGuiError, StopRequested
 from .confusion_widget import ConfusionPanel
 from .data_model import DataModel, make_grid
-from .worker import Throttle, Worker, describe_error, start_worker, stop_and_wait
+from .latest_jobs import LatestJobs
 
 GREY = "#5f6368"
 HINT = "Double-click an image to put it on the canvas."
@@ -46,25 +43,12 @@ class SourceSpec:
     name: str
 
 
-@dataclass
-class _Job:
-    """A running job of one kind ("load" or "predict"); its answer is used only while
-    it is still the current job of its kind (a newer one cancels it)."""
-
-    token: int
-    worker: Worker
-    what: object  # the source spec being loaded, or the source being judged
-    on_result: Callable[[Any], None]
-    on_error: Callable[[str], None]
-
-
 class DataView(QWidget):
     """Source picker, filter, thumbnail grid and confusion matrix."""
 
     image_chosen = Signal(object)  # 28x28 uint8 array (MNIST) or strokes.Drawing
     source_shown = Signal()  # a source's images are in the grid (tests, benchmark)
     predictions_shown = Signal()  # the model's answers are in the grid and matrix
-    _job_progress = Signal(int, int)  # token, percent: emitted in workers, queued here
 
     def __init__(self, cache: PredictionCache | None = None,
                  data_dir: Path | None = None, parent: QWidget | None = None) -> None:
@@ -76,9 +60,6 @@ class DataView(QWidget):
         self.hub = None
         self.source: Source | None = None
         self._sources: dict[SourceSpec, Source] = {}
-        self._current: dict[str, _Job] = {}
-        self._threads: list[tuple[Worker, Any]] = []  # kept until their thread finishes
-        self._token = 0
         self._dirty = True  # something to (re)do once the view is visible
 
         self.source_combo = QComboBox()
@@ -104,6 +85,7 @@ class DataView(QWidget):
         self.progress.setObjectName("data_progress")
         self.progress.setMaximumWidth(240)
         self.progress.hide()
+        self.jobs = LatestJobs(self, self.progress, {"load": "Loading", "predict": "Reading"})
 
         self.model = DataModel(self)
         self.list = make_grid(self.model)
@@ -143,7 +125,6 @@ class DataView(QWidget):
         self.confusion.cell_clicked.connect(self.show_cell)
         self.confusion.row_clicked.connect(lambda d: self.filter_combo.setCurrentIndex(2 + d))
         self.list.doubleClicked.connect(self._on_double_click)
-        self._job_progress.connect(self._on_progress)
         self._my_digits_timer = QTimer(self, singleShot=True, interval=300)
         self._my_digits_timer.timeout.connect(self._invalidate)
         self._update_filter_ui()
@@ -214,14 +195,11 @@ class DataView(QWidget):
         return self.model.predictions
 
     def busy(self) -> bool:
-        return bool(self._current)
+        return self.jobs.busy()
 
     def shutdown(self) -> None:
         """Stop and wait for the jobs (the window is closing)."""
-        self._current.clear()
-        for worker, thread in self._threads:
-            stop_and_wait(worker, thread)
-        self._threads.clear()
+        self.jobs.shutdown()
 
     # ------------------------------------------------------------- refreshing
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
@@ -240,9 +218,9 @@ class DataView(QWidget):
         """Drop the loaded sources of this kind and stop loading one: their data changed."""
         for spec in [s for s in self._sources if s.kind == kind]:
             del self._sources[spec]
-        loading = self._current.get("load")
+        loading = self.jobs.current("load")
         if loading is not None and loading.what.kind == kind:
-            self._cancel("load")
+            self.jobs.cancel("load")
 
     def _refresh(self) -> None:
         """Show the current source (loading it first) and the model's answers."""
@@ -252,7 +230,7 @@ class DataView(QWidget):
         spec = self.current_spec()
         source = self._sources.get(spec)
         if source is None:
-            loading = self._current.get("load")
+            loading = self.jobs.current("load")
             if loading is None or loading.what != spec:  # not already under way
                 self._show_empty(f"Loading {spec.name}…")
                 self._load(spec)
@@ -269,12 +247,12 @@ class DataView(QWidget):
             return
         if rec is None:
             self.model.set_predictions(None)
-            self._cancel("predict")
+            self.jobs.cancel("predict")
             self._show_predictions("No model loaded: the images are shown with their labels.")
             return
         found = self.cache.peek(source_key(rec, source))
         if found is not None:
-            self._cancel("predict")
+            self.jobs.cancel("predict")
             if found is not self.model.predictions:
                 self.model.set_predictions(found)
                 self._show_predictions()
@@ -282,7 +260,7 @@ class DataView(QWidget):
         self.model.set_predictions(None)
         self._show_predictions(f"Reading {len(source):,} images…")
         cache = self.cache
-        self._start("predict", source, lambda w, report: cached_predictions(
+        self.jobs.start("predict", source, lambda w, report: cached_predictions(
             cache, rec, source, report, w.stop_event)[0],
             lambda p: self._on_predicted(source, p), self._on_predict_failed)
 
@@ -301,7 +279,7 @@ class DataView(QWidget):
         else:
             fn = lambda w, report: load_stroke_source(Path(spec.key), spec.name,  # noqa: E731
                                                       report, w.stop_event)
-        self._start("load", spec, fn, lambda src: self._on_loaded(spec, src),
+        self.jobs.start("load", spec, fn, lambda src: self._on_loaded(spec, src),
                     self._on_load_failed)
 
     def _on_loaded(self, spec: SourceSpec, source: Source) -> None:
@@ -322,69 +300,6 @@ class DataView(QWidget):
 
     def _on_predict_failed(self, message: str) -> None:
         self._show_predictions(f"The model could not read these images: {message}")
-
-    # ------------------------------------------------------------------ jobs
-    def _start(self, kind: str, what: object,
-               fn: Callable[[Worker, Callable[[int, int], None]], Any],
-               on_result: Callable[[Any], None], on_error: Callable[[str], None]) -> None:
-        """Run ``fn(worker, report)`` in a worker; an older job of this kind is cancelled."""
-        self._cancel(kind)
-        self._token += 1
-        token, throttle = self._token, Throttle(0.1)
-
-        def report(done: int, total: int) -> None:  # in the worker thread
-            if throttle.ready(done >= total):
-                self._job_progress.emit(token, round(100 * done / total) if total else 0)
-
-        def run(worker: Worker):
-            try:
-                return token, fn(worker, report), None
-            except StopRequested:
-                raise
-            except Exception as exc:  # noqa: BLE001 - shown in the view, never a box
-                if not isinstance(exc, LenetGuiError):
-                    traceback.print_exc()
-                return token, None, describe_error(exc)
-
-        worker, thread = start_worker(run, self, f"data-{kind}")
-        worker.returned.connect(self._on_job_returned)  # a method: queued to this thread
-        thread.finished.connect(self._prune_threads)
-        self._current[kind] = _Job(token, worker, what, on_result, on_error)
-        self._threads.append((worker, thread))
-        self.progress.setRange(0, 0)  # busy until the first progress report
-        self.progress.setFormat(("Loading" if kind == "load" else "Reading") + " %p%")
-        self.progress.show()
-        thread.start()
-
-    def _cancel(self, kind: str) -> None:
-        job = self._current.pop(kind, None)
-        if job is not None and shiboken6.isValid(job.worker):
-            job.worker.stop()
-        self.progress.setVisible(bool(self._current))
-
-    def _take(self, token: int) -> _Job | None:
-        """The current job with this token, now finished; None for a cancelled one."""
-        for kind, job in list(self._current.items()):
-            if job.token == token:
-                del self._current[kind]
-                self.progress.setVisible(bool(self._current))
-                return job
-        return None
-
-    def _on_job_returned(self, answer: tuple) -> None:
-        token, result, error = answer
-        job = self._take(token)
-        if job is not None:
-            job.on_result(result) if error is None else job.on_error(error)
-
-    def _prune_threads(self) -> None:
-        self._threads = [(w, t) for w, t in self._threads
-                         if shiboken6.isValid(t) and not t.isFinished()]
-
-    def _on_progress(self, token: int, percent: int) -> None:
-        if any(job.token == token for job in self._current.values()):
-            self.progress.setRange(0, 100)
-            self.progress.setValue(percent)
 
     # ---------------------------------------------------------------- showing
     def _show_empty(self, message: str) -> None:
@@ -440,8 +355,8 @@ class DataView(QWidget):
             self.source_combo.insertItem(at, spec.name, spec)
 
     def _on_source_changed(self, _index: int) -> None:
-        self._cancel("load")
-        self._cancel("predict")
+        self.jobs.cancel("load")
+        self.jobs.cancel("predict")
         self._invalidate()  # show the chosen one, loading it if need be
 
     def _on_filter_changed(self, index: int) -> None:
