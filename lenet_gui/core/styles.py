@@ -2,7 +2,7 @@
 
 People outside North America often write a zero with a slash (Ø), a one with a
 long up-stroke ("continental" 1) and often a base line, and a seven with a
-crossbar; many begin a 6 far to the right of its loop. MNIST has few of these, so a
+crossbar; many begin a 6 far to the right of its loop, or write it mostly loop. MNIST has few of these, so a
 LeNet5 trained on it reads a slashed 0 as 8 or 9, a continental 1 as 7 and a 6 with a
 wide arched top as 5. ``add_styles`` adds the missing stroke to real
 MNIST digits (drawn with Pillow at 4x resolution with a pen as wide as the
@@ -32,6 +32,7 @@ class StyleConfig:
     base_only_one: float = 0.05
     crossed_seven: float = 0.3
     hooked_six: float = 0.25  # the top of the 6 arched over to the right
+    big_loop_six: float = 0.25  # a short stem over a loop most of the digit's height
 
 
 def stroke_width(image: np.ndarray) -> float:
@@ -177,6 +178,32 @@ def hook_six(image: np.ndarray, rng: np.random.Generator, width: float) -> np.nd
     return _draw(image, lines, width)
 
 
+def big_loop_six(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A 6 with a short stem over a big loop: the upper rows squeezed, the lower stretched.
+
+    A hurried 6 is often mostly loop, with a short flick for the stem; MNIST's 6s have
+    a long stem over a small loop. The rows above a point about half-way down (the
+    stem) are squeezed into the top quarter to third of the digit, the rest stretched
+    to fill it: the same strokes, other proportions.
+    """
+    geo = _ink_geometry(image)
+    if geo is None:
+        return image
+    _, top, bottom, _, _ = geo
+    height = float(bottom - top)
+    src = top + height * rng.uniform(0.4, 0.52)  # where the stem meets the loop
+    dst = top + height * rng.uniform(0.22, 0.34)
+    y = np.arange(MNIST_SIZE, dtype=np.float64)
+    # Output row -> source row: piecewise linear; rows outside the digit stay put.
+    edge = MNIST_SIZE - 1
+    source = np.interp(y, [0, top, dst, bottom, edge], [0, top, src, bottom, edge])
+    lo = np.clip(np.floor(source).astype(int), 0, MNIST_SIZE - 1)
+    hi = np.clip(lo + 1, 0, MNIST_SIZE - 1)
+    w = (source - lo)[:, None]
+    img = np.asarray(image, dtype=np.float32)
+    return ((1 - w) * img[lo] + w * img[hi]).astype(np.float32)
+
+
 def add_styles(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
                config: StyleConfig | None = None) -> np.ndarray:
     """Return a float32 copy of ``images`` (N, 28, 28) with styles added to some digits."""
@@ -196,10 +223,14 @@ def add_styles(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
                 out[i] = flag_one(out[i], rng, stroke_width(out[i]), flag, base)
         elif label == 7 and draw[i] < c.crossed_seven:
             out[i] = cross_seven(out[i], rng, stroke_width(out[i]))
-        elif label == 6 and draw[i] < c.hooked_six:
-            out[i] = hook_six(out[i], rng, stroke_width(out[i]))
+        elif label == 6:
+            if rng.random() < c.big_loop_six:
+                out[i] = big_loop_six(out[i], rng)
+            if draw[i] < c.hooked_six:
+                out[i] = hook_six(out[i], rng, stroke_width(out[i]))
     return np.clip(out, 0, 255)
 
 
 __all__ = ["StyleConfig", "add_styles", "slash_zero", "flag_one", "cross_seven", "hook_six",
+           "big_loop_six",
            "stroke_width"]

@@ -6,8 +6,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from lenet_gui.core.augment import AugmentConfig, Augmenter
-from lenet_gui.core.styles import StyleConfig, add_styles, cross_seven, flag_one, hook_six, \
-    slash_zero, stroke_width
+from lenet_gui.core.styles import StyleConfig, add_styles, big_loop_six, cross_seven, flag_one, \
+    hook_six, slash_zero, stroke_width
 
 
 def _image(draw_fn) -> np.ndarray:
@@ -70,13 +70,32 @@ def test_hook_arches_right_from_the_top_of_the_six():
         assert (out >= SIX).all()
 
 
+def _loop_top(image: np.ndarray) -> int:
+    """The first row where the ink spans the loop's width (the loop's top)."""
+    for y, row in enumerate(image > 100):
+        cols = np.flatnonzero(row)
+        if len(cols) and cols[-1] - cols[0] >= 8:
+            return y
+    raise AssertionError("no loop")
+
+
+def test_big_loop_keeps_the_digit_box_and_raises_the_loop():
+    ys = np.flatnonzero((SIX > 100).any(axis=1))
+    for seed in range(5):
+        out = big_loop_six(SIX, np.random.default_rng(seed))
+        out_ys = np.flatnonzero((out > 100).any(axis=1))
+        assert (out_ys[0], out_ys[-1]) == (ys[0], ys[-1])  # same top and bottom
+        assert _loop_top(out) <= _loop_top(SIX) - 2  # the loop takes more of the height
+        assert (out[:ys[0]] == 0).all() and (out[ys[-1] + 1:] == 0).all()
+
+
 def test_only_zeros_ones_sixes_and_sevens_change():
     images = np.stack([ZERO, ONE, SEVEN, SIX, EIGHT])
     labels = np.array([0, 1, 7, 6, 8])
     out = add_styles(images, labels, np.random.default_rng(3), ALWAYS)
     changed = (np.abs(out - images) > 1).any(axis=(1, 2))
     assert changed.tolist() == [True, True, True, True, False]
-    none = StyleConfig(0, 0, 0, 0, 0, 0)
+    none = StyleConfig(0, 0, 0, 0, 0, 0, 0)
     same = add_styles(images, labels, np.random.default_rng(3), none)
     assert np.array_equal(same, images)
 
