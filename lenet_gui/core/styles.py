@@ -2,12 +2,13 @@
 
 People outside North America often write a zero with a slash (Ø), a one with a
 long up-stroke ("continental" 1) and often a base line, and a seven with a
-crossbar; many begin a 6 far to the right of its loop, or write it mostly loop. MNIST has few of these, so a
-LeNet5 trained on it reads a slashed 0 as 8 or 9, a continental 1 as 7 and a 6 with a
-wide arched top as 5. ``add_styles`` adds the missing stroke to real
-MNIST digits (drawn with Pillow at 4x resolution with a pen as wide as the
-digit's own strokes, then averaged down), so the network learns the styles on
-real handwriting instead of on templates. MNIST plus code: no other data.
+crossbar; many people begin a 6 far to the right of its loop, or write it mostly
+loop. MNIST has few of these, so a LeNet5 trained on it reads a slashed 0 as 8 or
+9, a continental 1 as 7 and such a 6 as 5. ``add_styles`` adds the missing stroke
+to real MNIST digits (drawn with Pillow at 4x resolution with a pen as wide as the
+digit's own strokes, then averaged down), or re-proportions them, so the network
+learns the styles on real handwriting instead of on templates. MNIST plus code: no
+other data.
 """
 
 from __future__ import annotations
