@@ -29,7 +29,7 @@ import lenet_gui.core.model as model_module
 from lenet_gui.cli.main import main
 from lenet_gui.core.data import check_file, read_idx, write_idx
 from lenet_gui.core.download import download
-from lenet_gui.core.errors import CheckpointError, DataError, DownloadError, ImageError
+from lenet_gui.core.errors import CheckpointError, DownloadError, ImageError
 from lenet_gui.core.model import CheckpointInfo, build_lenet5, metadata_path, save_checkpoint
 from lenet_gui.core.preprocess import read_image_ink
 
