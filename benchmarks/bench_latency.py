@@ -21,12 +21,13 @@ preprocessing / MindSpore / Qt (the rest). The reference, timed in the same loop
 after every drawing: bare ``canvas.ink()``, ``preprocess_ink(ink)`` and
 ``recognizer.probabilities(x)`` calls.
 
-The same is then repeated while the Train tab trains in its worker thread on
-tests/data/mnist_subset (recognition then waits for MindSpore's process lock,
-which every training step and evaluation batch holds). That lock is replaced, in
-this process, by a delegating wrapper that records how long the GUI thread
-waited for it, how often the worker took it meanwhile, and how long the worker
-held it.
+The same is then repeated while the Train tab trains (in its training process) on
+tests/data/mnist_subset, or on ``--data-dir``: the window's recognizer then shares
+the CPU with training. The window's own MindSpore lock is replaced, in this process,
+by a delegating wrapper that records how long the GUI thread waited for it (since
+training left the window's process, only the window's other users of MindSpore,
+such as the Data view, could make it wait). The recorders are in
+``_latency_probes.py``.
 
     python benchmarks/bench_latency.py                      # 80 drawings idle + 80 training
     python benchmarks/bench_latency.py --drawings 200       # the README's figure (2-3.5 min)
@@ -45,7 +46,8 @@ import _common as C
 
 C.ensure_root_on_path()
 
-LIVE_INTERVAL_MS = 40  # lenet_gui.ui.draw_tab.LIVE_INTERVAL_MS (checked at run time)
+from _latency_probes import Recorder, TimedLock  # noqa: E402
+
 
 
 def parse_args(argv=None):
@@ -78,132 +80,6 @@ def parse_args(argv=None):
                         "(default: epoch, so the evaluation graph is compiled: steady state)")
     p.add_argument("--json", type=Path, default=None, help="also write the results here")
     return p.parse_args(argv)
-
-
-class Recorder:
-    """Timestamps of the events that lead to each prediction_changed."""
-
-    def __init__(self, live_timer):
-        self.live_timer = live_timer
-        self.cause = None  # "release" | "live" while a prediction is being made
-        self.t_event = 0.0  # the release event / the throttle timer firing
-        self.t_trigger = None  # the mouse event that started the throttle timer
-        self.parts = {"pre": 0.0, "predict": 0.0, "rerender": 0.0}
-        self.paint_from = None
-        self.release, self.live = [], []
-        self.paint = []  # signal -> bars paint starts, ms
-        self.unmatched = 0
-
-    def reset_parts(self):
-        for k in self.parts:
-            self.parts[k] = 0.0
-
-    def send(self, kind, fn):
-        """Send one mouse event; note whether it started the throttle timer."""
-        was_active = self.live_timer.isActive()
-        self.reset_parts()
-        t = time.perf_counter()
-        if kind == "release":
-            self.cause, self.t_event = "release", t
-        fn()
-        if kind == "release":
-            self.cause = None
-            self.t_trigger = None
-        elif not was_active and self.live_timer.isActive():
-            self.t_trigger = t
-
-    def timer_fired(self):
-        self.reset_parts()
-        self.cause, self.t_event = "live", time.perf_counter()
-
-    def on_prediction(self, digit, probabilities):
-        t = time.perf_counter()
-        ms = 1e3
-        total = (t - self.t_event) * ms
-        row = {"total": total, "pre": self.parts["pre"] * ms,
-               "predict": self.parts["predict"] * ms}
-        if self.cause == "release":
-            row["rerender"] = self.parts["rerender"] * ms
-            row["qt"] = total - row["pre"] - row["predict"]
-            self.release.append(row)
-        elif self.cause == "live":
-            row["qt"] = total - row["pre"] - row["predict"]
-            if self.t_trigger is not None:
-                row["e2e"] = (t - self.t_trigger) * ms
-                row["lateness"] = (self.t_event - self.t_trigger) * ms - LIVE_INTERVAL_MS
-            self.live.append(row)
-            self.cause = None
-            self.t_trigger = None
-        else:
-            self.unmatched += 1
-        self.paint_from = t
-
-    def bars_painting(self):
-        if self.paint_from is not None:
-            self.paint.append((time.perf_counter() - self.paint_from) * 1e3)
-            self.paint_from = None
-
-
-class TimedLock:
-    """A stand-in for ``_mindspore.LOCK`` that records waits and hold times per thread.
-
-    Delegates to the app's lock (a ``_mindspore.MainThreadFirstLock``). Records,
-    for the GUI thread, how long each acquire waited and how many times the worker
-    took the lock meanwhile (steps that "overtook" the waiting prediction); for
-    other threads, how long each outermost hold lasted.
-    """
-
-    def __init__(self, lock):
-        import threading
-
-        self._lock = lock
-        self._local = threading.local()
-        self._main = threading.main_thread()
-        self._other_acquires = 0
-        self.main_waits, self.main_overtaken, self.worker_holds = [], [], []
-
-    def acquire(self, blocking=True, timeout=-1):
-        import threading
-
-        me = threading.current_thread()
-        depth = getattr(self._local, "depth", 0)
-        t0 = time.perf_counter()
-        before = self._other_acquires
-        ok = self._lock.acquire(blocking, timeout)
-        t1 = time.perf_counter()
-        if ok:
-            if depth == 0:
-                if me is self._main:
-                    self.main_waits.append((t1 - t0) * 1e3)
-                    self.main_overtaken.append(self._other_acquires - before)
-                else:
-                    self._other_acquires += 1
-                self._local.t = t1
-            self._local.depth = depth + 1
-        return ok
-
-    def release(self):
-        import threading
-
-        self._local.depth -= 1
-        if self._local.depth == 0 and threading.current_thread() is not self._main:
-            self.worker_holds.append((time.perf_counter() - self._local.t) * 1e3)
-        self._lock.release()
-
-    def __enter__(self):
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc):
-        self.release()
-
-    def reset(self):
-        self.main_waits, self.main_overtaken, self.worker_holds = [], [], []
-
-    def stats(self):
-        return {"gui_wait_ms": C.summary(self.main_waits),
-                "gui_overtaken": C.summary(self.main_overtaken),
-                "worker_hold_ms": C.summary(self.worker_holds)}
 
 
 def run_phase(app, window, drawings, rec, refs, args):
@@ -352,8 +228,6 @@ def main(argv=None) -> int:
     import lenet_gui.ui.draw_tab as dt
     from lenet_gui.ui.main_window import MainWindow
 
-    global LIVE_INTERVAL_MS
-    LIVE_INTERVAL_MS = dt.LIVE_INTERVAL_MS
     print(C.env_line(), flush=True)
 
     window = MainWindow(checkpoint=None)
@@ -363,7 +237,7 @@ def main(argv=None) -> int:
         sys.exit("the model did not load within 60 s")
     wait_until(app, lambda: not window._jobs, 30)  # the device probe, the data check
     draw_tab = window.draw_tab
-    rec = Recorder(draw_tab._live_timer)
+    rec = Recorder(draw_tab._live_timer, dt.LIVE_INTERVAL_MS)
 
     # Time the Draw tab's own calls (the names it looks up at call time).
     def timed(fn, key):
@@ -415,9 +289,9 @@ def main(argv=None) -> int:
           f"model {window.checkpoint.name}", flush=True)
 
     # Warm-up: a few drawings, not recorded.
-    run_phase(app, window, drawings[:3], Recorder(draw_tab._live_timer),
+    run_phase(app, window, drawings[:3], Recorder(draw_tab._live_timer, dt.LIVE_INTERVAL_MS),
               {k: [] for k in ("ink", "pre", "predict", "all")}, args)
-    rec.__init__(draw_tab._live_timer)
+    rec.__init__(draw_tab._live_timer, dt.LIVE_INTERVAL_MS)
     lock.reset()
 
     results = {"args": {k: str(v) for k, v in vars(args).items()}, "env": C.env_line(),
@@ -445,7 +319,7 @@ def main(argv=None) -> int:
         if not wait_until(app, ready, 300):
             sys.exit("training made no progress within 300 s")
         warm_s = time.perf_counter() - t_start
-        rec.__init__(draw_tab._live_timer)
+        rec.__init__(draw_tab._live_timer, dt.LIVE_INTERVAL_MS)
         lock.reset()
         refs = {k: [] for k in ("ink", "pre", "predict", "all")}
         step0, epochs0 = state["step"], state["epochs"]

@@ -254,7 +254,8 @@ def test_the_core_modules_never_import_qt():
     import subprocess
     import sys
 
-    code = ("import lenet_gui.core.my_digits, lenet_gui.core.my_digits_file, lenet_gui.core.json_scan, sys;"
+    code = ("import lenet_gui.core.my_digits, lenet_gui.core.my_digits_file, "
+            "lenet_gui.core.json_scan, sys;"
             "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', "
             "'lenet_gui.ui', 'mindspore'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
