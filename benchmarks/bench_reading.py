@@ -80,8 +80,8 @@ def main(argv=None) -> int:
               f"segment count {count / len(nums) * 100:5.1f}% ({len(nums)} numbers); single "
               f"digits refused {refused * 100:.2f}% of {len(drawings)}", flush=True)
     nondigits = load_drawings(DATA / "nondigits.json")
-    raw = json.loads((DATA / "nondigits.json").read_text())
-    kinds = [e.get("style", "").split("-")[0] for e in raw["digits"]]
+    held_out_kinds = json.loads((DATA / "nondigits.json").read_text()).get("held_out_kinds", [])
+    kinds = [d.style.split("-")[0] for d in nondigits]
     refused_nd = []
     for d in nondigits:
         reading = read_strokes(r, d.strokes)
@@ -91,7 +91,7 @@ def main(argv=None) -> int:
     out["refused"]["nondigits"] = float(np.mean(refused_nd))
     out["refused"]["nondigits_as_one_image"] = float(np.mean(as_one))
     held_out = {k: float(np.mean([x for x, kind in zip(refused_nd, kinds) if kind == k]))
-                for k in raw.get("held_out_kinds", [])}
+                for k in held_out_kinds}
     out["refused"]["nondigits_held_out_kinds"] = held_out
     print(f"    nondigits: refused {np.mean(refused_nd) * 100:.1f}% of {len(nondigits)} "
           f"({np.mean(as_one) * 100:.1f}% when each is read as one image); the kinds no "

@@ -165,7 +165,7 @@ def hook_six(image: np.ndarray, rng: np.random.Generator, width: float) -> np.nd
     if geo is None:
         return image
     mask, top, bottom, left, right = geo
-    tx, ty = float(np.flatnonzero(mask[top]).mean()), float(top)
+    tx, ty, _, _ = _top_and_bottom(mask, top, bottom)
     span = max(right - left, (bottom - top) * 0.5)
     length = span * rng.uniform(0.5, 1.0)
     ex = min(tx + length, MNIST_SIZE - 1.5)
@@ -233,5 +233,4 @@ def add_styles(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
 
 
 __all__ = ["StyleConfig", "add_styles", "slash_zero", "flag_one", "cross_seven", "hook_six",
-           "big_loop_six",
-           "stroke_width"]
+           "big_loop_six", "stroke_width"]
