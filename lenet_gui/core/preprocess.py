@@ -64,14 +64,22 @@ def normalise(images: np.ndarray) -> np.ndarray:
         x = x[None]
     if x.ndim != 3 or x.shape[1:] != (MNIST_SIZE, MNIST_SIZE):
         raise ValueError(f"expected 28x28 image(s), got shape {np.shape(images)}")
-    r = _resize_matrix(MNIST_SIZE, INPUT_SIZE).astype(np.float32)
+    r = _resize_matrix32(MNIST_SIZE, INPUT_SIZE)
     out = np.empty((len(x), 1, INPUT_SIZE, INPUT_SIZE), dtype=np.float32)
-    # In chunks: all of MNIST at once would need ~1 GB of temporaries.
+    # In chunks: all of MNIST at once would need ~1 GB of temporaries. Two batched
+    # matmuls (rows, then columns): for one drawing, a tenth of einsum's path search.
     for start in range(0, len(x), 4096):
         chunk = x[start:start + 4096].astype(np.float32)
-        y = np.einsum("ij,njk,lk->nil", r, chunk, r, optimize=True)
+        y = np.matmul(np.matmul(r, chunk), r.T)
         out[start:start + 4096, 0] = (y / 255.0 - MEAN) / STD
     return out[0] if single else out
+
+
+@lru_cache(maxsize=None)
+def _resize_matrix32(n_in: int, n_out: int) -> np.ndarray:
+    m = _resize_matrix(n_in, n_out).astype(np.float32)
+    m.setflags(write=False)
+    return m
 
 
 def denormalise(model_input: np.ndarray) -> np.ndarray:
@@ -102,8 +110,10 @@ def mnist_style(ink: np.ndarray) -> np.ndarray | None:
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2:
         raise ValueError(f"expected a 2-D ink image, got shape {ink.shape}")
-    ink = np.nan_to_num(ink, nan=0.0, posinf=0.0, neginf=0.0)
-    ink = np.clip(ink, 0.0, None)
+    if ink.size and not (np.isfinite(ink.max()) and ink.min() >= 0):
+        # Only odd input (a corrupt file, a bad array) pays for the cleaning copies.
+        ink = np.nan_to_num(ink, nan=0.0, posinf=0.0, neginf=0.0)
+        ink = np.clip(ink, 0.0, None)
     box = ink_box(ink)
     if box is None:
         return None

@@ -15,7 +15,7 @@ import numpy as np
 
 from .preprocess import mnist_style, normalise
 from .segment import MAX_DIGITS, SegmentResult, segment_ink, segment_strokes
-from .strokes import CANVAS_SIZE, Stroke, render_strokes
+from .strokes import CANVAS_SIZE, PEN_WIDTH, Stroke, paint_strokes
 from .verdict import DIGIT, NOT_A_DIGIT, UNSURE, Thresholds
 
 REFUSED = "?"  # stands in the number for a segment that is not a digit
@@ -76,22 +76,47 @@ def overall_verdict(verdicts: Sequence[str]) -> str:
     return DIGIT if all(v == DIGIT for v in verdicts) else UNSURE
 
 
-def _redrawn(strokes: Sequence[Stroke], indices: Sequence[int]) -> np.ndarray | None:
-    """A number's segment redrawn alone at a lone digit's size; None if it cannot be."""
+def _moved(strokes: Sequence[Stroke], indices: Sequence[int]) -> list[np.ndarray] | None:
+    """A number's segment moved to a lone digit's size in the unit box (its strokes'
+    points); None if it cannot or need not be redrawn."""
     mine = [strokes[i] for i in indices]
     if not mine or any(s.erase for s in mine):
         return None
-    pts = np.concatenate([np.asarray(s.points, dtype=np.float64).reshape(-1, 2)
-                          for s in mine if s.points])
+    own = [np.asarray(s.points, dtype=np.float64).reshape(-1, 2) for s in mine if s.points]
+    pts = np.concatenate(own)
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     side = float(max(hi - lo))
     scale = LONE_DIGIT_HEIGHT / side if side > 0 else 1.0
     if scale <= 1.0:
         return None  # already drawn at least that big
     centre = (lo + hi) / 2
-    moved = [Stroke(((np.asarray(s.points, dtype=np.float64).reshape(-1, 2) - centre) * scale
-                     + 0.5).tolist()) for s in mine]
-    return render_strokes(moved, size=REDRAW_SIZE)
+    return [(p - centre) * scale + 0.5 for p in own]
+
+
+def _redrawn(strokes: Sequence[Stroke], segments: Sequence) -> list[np.ndarray | None]:
+    """Each segment redrawn alone at a lone digit's size (None where it is not).
+
+    All of them in one painting: tiles of REDRAW_SIZE in a square grid, the pen as
+    wide in pixels as on one tile. A moved digit with its pen stays inside its tile
+    (0.64 of it plus the pen), so tiles do not touch.
+    """
+    moved = [_moved(strokes, seg.stroke_indices) for seg in segments]
+    jobs = [k for k, m in enumerate(moved) if m is not None]
+    out: list[np.ndarray | None] = [None] * len(segments)
+    if not jobs:
+        return out
+    grid = int(np.ceil(np.sqrt(len(jobs))))
+    placed = []
+    for j, k in enumerate(jobs):
+        row, col = divmod(j, grid)
+        placed += [(p + (col, row)) / grid for p in moved[k]]
+    sheet = np.zeros((REDRAW_SIZE * grid,) * 2, dtype=np.float32)
+    paint_strokes(sheet, placed, PEN_WIDTH / grid)
+    for j, k in enumerate(jobs):
+        row, col = divmod(j, grid)
+        out[k] = sheet[row * REDRAW_SIZE:(row + 1) * REDRAW_SIZE,
+                       col * REDRAW_SIZE:(col + 1) * REDRAW_SIZE]
+    return out
 
 
 def read_segments(recognizer, result: SegmentResult,
@@ -107,11 +132,12 @@ def read_segments(recognizer, result: SegmentResult,
                        f"too many pieces to read as one number ({n} found)")
     thresholds = thresholds or getattr(recognizer, "thresholds", None) or Thresholds()
     images, kept = [], []
-    several = len(result.segments) > 1
-    for seg in result.segments:
-        ink = None
-        if several and strokes is not None and not getattr(seg, "cut", False):
-            ink = _redrawn(strokes, seg.stroke_indices)
+    redrawn: list[np.ndarray | None] = [None] * len(result.segments)
+    if len(result.segments) > 1 and strokes is not None:
+        uncut = [k for k, seg in enumerate(result.segments) if not getattr(seg, "cut", False)]
+        for k, ink in zip(uncut, _redrawn(strokes, [result.segments[k] for k in uncut])):
+            redrawn[k] = ink
+    for seg, ink in zip(result.segments, redrawn):
         digit = mnist_style(seg.ink if ink is None else ink)
         if digit is not None:
             images.append(digit)

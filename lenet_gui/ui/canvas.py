@@ -1,10 +1,12 @@
 """The drawing pad: strokes kept as vectors, painted into an off-screen model image.
 
 Like Qt's ``painter`` example, strokes are painted into images and ``paintEvent``
-only copies them: one image at the widget's device resolution for the screen
-(crisp on high-DPI), and one fixed 280x280 greyscale image that is the
-recognizer's input whatever the window size. Only the newest segment is painted
-per mouse move, so a long stroke costs the same per event as a short one.
+only copies them: one QImage at the widget's device resolution for the screen
+(crisp on high-DPI). The recognizer's input is a fixed 280x280 float ink image,
+whatever the window size, painted by the core's ``strokes.paint_strokes``: the
+same pixels as ``render_strokes`` gives for the saved strokes, and nothing to
+repaint when a stroke ends. Only the newest segment is painted per mouse move, so
+a long stroke costs the same per event as a short one.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from PySide6.QtGui import (QColor, QImage, QMouseEvent, QPainter, QPaintEvent, Q
                            QResizeEvent)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ..core.strokes import CANVAS_SIZE, PEN_WIDTH, Stroke
+from ..core.strokes import CANVAS_SIZE, PEN_WIDTH, Stroke, paint_strokes
 
 PAPER = QColor("#fdfdfb")
 INK = QColor("#1d1f24")
@@ -47,7 +49,7 @@ class Canvas(QWidget):
         self._background: np.ndarray | None = None  # an opened image's ink, 0..1
         # Outlines of the digits read (model-image pixels), drawn on screen only.
         self._segment_boxes: list[tuple[tuple[int, int, int, int], str]] = []
-        self._model_image = QImage(CANVAS_SIZE, CANVAS_SIZE, QImage.Format.Format_Grayscale8)
+        self._ink = np.zeros((CANVAS_SIZE, CANVAS_SIZE), dtype=np.float32)  # model image
         self._screen = QImage()
         self._rerender()
 
@@ -90,12 +92,8 @@ class Canvas(QWidget):
             self.update()
 
     def ink(self) -> np.ndarray:
-        """The model image as float32 ink (280x280, 0 background .. 1 ink)."""
-        img = self._model_image
-        ptr = img.constBits()
-        arr = np.frombuffer(ptr, dtype=np.uint8, count=img.sizeInBytes())
-        arr = arr.reshape(img.height(), img.bytesPerLine())[:, :img.width()]
-        return arr.astype(np.float32) / 255.0
+        """The model image as float32 ink (280x280, 0 background .. 1 ink); a copy."""
+        return self._ink.copy()
 
     def clear(self) -> None:
         self.strokes.clear()
@@ -150,34 +148,24 @@ class Canvas(QWidget):
 
     def drawing_image(self) -> QImage:
         """The drawing as dark ink on white, 280x280: what File > Save writes."""
-        img = self._model_image.copy()
-        img.invertPixels()
-        return img
+        data = np.ascontiguousarray(np.round((1.0 - self._ink) * 255.0).astype(np.uint8))
+        return QImage(data.data, CANVAS_SIZE, CANVAS_SIZE, CANVAS_SIZE,
+                      QImage.Format.Format_Grayscale8).copy()
 
     # --------------------------------------------------------------- painting
-    def _pen(self, side: float, erase: bool, model: bool) -> QPen:
-        if model:
-            color = QColor(0, 0, 0) if erase else QColor(255, 255, 255)
-        else:
-            color = PAPER if erase else INK
-        pen = QPen(color, PEN_WIDTH * side, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                   Qt.PenJoinStyle.RoundJoin)
-        return pen
+    def _pen(self, side: float, erase: bool) -> QPen:
+        return QPen(PAPER if erase else INK, PEN_WIDTH * side, Qt.PenStyle.SolidLine,
+                    Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
 
     def _paint_segment(self, painter: QPainter, stroke: Stroke, side: float,
-                       offset: QPointF, model: bool, start: int) -> None:
-        painter.setPen(self._pen(side, stroke.erase, model))
+                       offset: QPointF, start: int) -> None:
+        painter.setPen(self._pen(side, stroke.erase))
         pts = [QPointF(offset.x() + x * side, offset.y() + y * side)
                for x, y in stroke.points[max(0, start - 1):]]
         if len(pts) == 1:
             painter.drawPoint(pts[0])
         else:
             painter.drawPolyline(pts)
-
-    def _model_painter(self) -> QPainter:
-        p = QPainter(self._model_image)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        return p
 
     def _screen_painter(self) -> QPainter:
         p = QPainter(self._screen)
@@ -191,16 +179,10 @@ class Canvas(QWidget):
         self._render_screen()
 
     def _render_model(self) -> None:
-        if self._background is not None:
-            data = (self._background * 255).astype(np.uint8)
-            self._model_image = QImage(data.data, CANVAS_SIZE, CANVAS_SIZE, CANVAS_SIZE,
-                                       QImage.Format.Format_Grayscale8).copy()
-        else:
-            self._model_image.fill(0)
-        p = self._model_painter()
-        for s in self.strokes:
-            self._paint_segment(p, s, CANVAS_SIZE, QPointF(0, 0), True, 0)
-        p.end()
+        ink = (self._background.copy() if self._background is not None
+               else np.zeros((CANVAS_SIZE, CANVAS_SIZE), dtype=np.float32))
+        paint_strokes(ink, self.strokes)
+        self._ink = ink
 
     def _render_screen(self) -> None:
         dpr = self.devicePixelRatioF()
@@ -220,7 +202,7 @@ class Canvas(QWidget):
             shown.setDevicePixelRatio(dpr)
             p.drawImage(o, shown)
         for s in self.strokes:
-            self._paint_segment(p, s, side, o, False, 0)
+            self._paint_segment(p, s, side, o, 0)
         p.end()
         self.update()
 
@@ -229,11 +211,9 @@ class Canvas(QWidget):
         assert stroke is not None
         stroke.points.append(unit)
         start = len(stroke.points) - 1
-        p = self._model_painter()
-        self._paint_segment(p, stroke, CANVAS_SIZE, QPointF(0, 0), True, start)
-        p.end()
+        paint_strokes(self._ink, [Stroke(stroke.points[max(0, start - 1):], stroke.erase)])
         p = self._screen_painter()
-        self._paint_segment(p, stroke, self._side(), self._origin(), False, start)
+        self._paint_segment(p, stroke, self._side(), self._origin(), start)
         p.end()
         # Repaint only around the new segment.
         o, side = self._origin(), self._side()
@@ -307,11 +287,13 @@ class Canvas(QWidget):
         unit = self._to_unit(event.position())
         if unit != self._current.points[-1]:
             self._extend(unit)
+        erased = self._current.erase
         self._current = None
-        # Segment-by-segment painting blends anti-aliased joints slightly
-        # differently from one path; repaint the model image from the paths so it
-        # depends only on the vectors (undo and replay give the same input). The
-        # screen image needs no repaint: the difference is invisible.
-        self._render_model()
+        # Ink painted segment by segment is already the stroke's image (maximum is
+        # order-free); an eraser's segments multiply, so it is repainted whole,
+        # which makes the model image depend on the vectors only (undo and replay
+        # give the same input).
+        if erased:
+            self._render_model()
         event.accept()
         self.stroke_finished.emit()

@@ -10,7 +10,9 @@ import pytest
 from lenet_gui.cli.main import main
 from lenet_gui.core.predict import Recognizer, predict_one
 from lenet_gui.core.preprocess import preprocess_ink
-from lenet_gui.core.reading import overall_verdict, read_ink, read_strokes
+from lenet_gui.core.reading import (REDRAW_SIZE, _moved, _redrawn, overall_verdict, read_ink,
+                                    read_strokes)
+from lenet_gui.core.segment import segment_strokes
 from lenet_gui.core.strokes import Stroke, load_drawings, render_strokes
 from lenet_gui.core.verdict import DEFAULT_REJECT, Thresholds, choose_reject
 
@@ -64,6 +66,25 @@ def test_composed_numbers_are_read(recognizer, drawn):
     numbers = compose_numbers(drawn, 40, seed=5)
     right = sum(read_strokes(recognizer, n.strokes).text == n.text for n in numbers)
     assert right >= 36, right  # the benchmark measures it on many more
+
+
+def test_a_numbers_digits_are_redrawn_in_one_painting_as_each_alone(drawn):
+    """The tiles of one painting are the digits rendered one by one (to float32
+    rounding), and no tile gets ink from its neighbour."""
+    redrawn = 0
+    for n in compose_numbers(drawn, 30, seed=9, digits=(2, 8)):
+        segments = [s for s in segment_strokes(n.strokes).segments if not s.cut]
+        tiles = _redrawn(n.strokes, segments)
+        assert len(tiles) == len(segments)
+        for seg, tile in zip(segments, tiles):
+            moved = _moved(n.strokes, seg.stroke_indices)
+            assert (tile is None) == (moved is None)
+            if tile is not None:
+                alone = render_strokes(moved, size=REDRAW_SIZE)
+                assert tile.shape == alone.shape and tile.max() > 0.9
+                assert np.abs(tile - alone).max() < 1e-4, n.text
+                redrawn += 1
+    assert redrawn >= 60, redrawn
 
 
 def test_empty_specks_and_too_many(recognizer, drawn):

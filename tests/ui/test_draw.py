@@ -8,9 +8,9 @@ import sys
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
 
 from lenet_gui.core.preprocess import preprocess_ink
-from lenet_gui.core.strokes import render_strokes
 
 from .conftest import ONE, SEVEN, ZERO, as_strokes, densify, drag
 
@@ -102,13 +102,24 @@ def test_canvas_image_is_the_same_at_any_window_size(qtbot, window):
     assert np.array_equal(canvas.ink(), small)
 
 
-def test_canvas_path_matches_the_core_renderer(qtbot, window):
-    """The QPainter image and the numpy renderer give the same network input."""
+def test_what_the_screen_shows_is_what_the_model_gets(qtbot, window):
+    """The screen image (QPainter, at the widget's size) and the model image (the core's
+    renderer, 280x280) are two paintings of the same vectors: after preprocessing they
+    give the same network input."""
     canvas = window.draw_tab.canvas
     draw(qtbot, window, SEVEN)
-    qt_input = preprocess_ink(canvas.ink())
-    core_input = preprocess_ink(render_strokes(canvas.strokes))
-    assert np.corrcoef(qt_input.ravel(), core_input.ravel())[0, 1] > 0.98
+    screen = canvas._screen.convertToFormat(QImage.Format.Format_Grayscale8)
+    side, dpr = canvas._side(), screen.devicePixelRatio()
+    o = canvas._origin()
+    square = screen.copy(round(o.x() * dpr), round(o.y() * dpr), round(side * dpr),
+                         round(side * dpr)).scaled(280, 280)
+    grey = np.frombuffer(square.constBits(), np.uint8, count=square.sizeInBytes())
+    grey = grey.reshape(280, square.bytesPerLine())[:, :280].astype(np.float32)
+    seen = np.clip((grey.max() - grey) / (grey.max() - grey.min()), 0, 1)
+    seen[seen < 0.1] = 0  # the dashed guide box
+    shown_input = preprocess_ink(seen)
+    model_input = preprocess_ink(canvas.ink())
+    assert np.corrcoef(shown_input.ravel(), model_input.ravel())[0, 1] > 0.99
 
 
 def test_dot_and_stroke_leaving_the_canvas(qtbot, window):

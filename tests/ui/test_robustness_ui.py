@@ -21,12 +21,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shiboken6
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from lenet_gui.core.config import TrainConfig
-from lenet_gui.ui.canvas import Canvas
-from lenet_gui.ui.draw_tab import LIVE_INTERVAL_MS
 
 from ..conftest import ROOT
 from ..core.test_robustness import (ODD_IMAGES, _count_mismatch, _one_file_missing,
@@ -319,62 +317,6 @@ def test_start_refuses_a_batch_larger_than_the_data(train_tab, subset_dir):
     assert tab.banner.label.text() == ("Cannot start: batch size (4000) is larger than the "
                                        "training data (2000 samples)")
     assert not tab.is_training() and tab.start_button.isEnabled()
-
-
-# ---------------------------------------------------------------------- canvas
-
-def _loops(canvas, n_points: int) -> list[QPoint]:
-    """Mouse positions going round an ellipse (a 0) until ``n_points`` distinct moves.
-
-    Consecutive positions differ by more than the canvas's jitter threshold, so every
-    one of them becomes a point of the stroke.
-    """
-    side = min(canvas.width(), canvas.height())
-    ox, oy = (canvas.width() - side) / 2, (canvas.height() - side) / 2
-    min_step = max(2, math.ceil(side / 280))  # the canvas ignores < 0.5 / 280 of its side
-    pts: list[QPoint] = []
-    a, rx, ry = 0.0, 0.22 * side, 0.32 * side
-    while len(pts) < n_points:
-        p = QPoint(round(ox + side / 2 + rx * math.sin(a)), round(oy + side / 2 - ry * math.cos(a)))
-        if not pts or abs(p.x() - pts[-1].x()) + abs(p.y() - pts[-1].y()) >= min_step:
-            pts.append(p)
-        a += 0.5 / max(rx, ry)
-    return pts
-
-
-def test_a_10000_point_stroke_paints_one_segment_per_move(qtbot, window, monkeypatch):
-    """No lag growth: each mouse move paints the newest segment only, however long the
-    stroke; predictions are coalesced (at most one per LIVE_INTERVAL_MS) while drawing."""
-    tab = window.draw_tab
-    canvas = tab.canvas
-    painted: list[int] = []
-    real_paint = Canvas._paint_segment
-
-    def spy(self, painter, stroke, side, offset, model, start):
-        painted.append(len(stroke.points[max(0, start - 1):]))
-        return real_paint(self, painter, stroke, side, offset, model, start)
-
-    monkeypatch.setattr(Canvas, "_paint_segment", spy)
-    predictions = []
-    tab.prediction_changed.connect(lambda d, p: predictions.append(d))
-    app = QApplication.instance()
-    pts = _loops(canvas, 10_001)
-    t0 = time.monotonic()
-    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=pts[0])
-    for i, p in enumerate(pts[1:], start=1):
-        qtbot.mouseMove(canvas, p)
-        if i % 250 == 0:
-            app.processEvents()  # let the live-prediction timer fire, as a real loop would
-    elapsed = time.monotonic() - t0
-    moves_painted = list(painted)
-    live = len(predictions)
-    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=pts[-1])
-    stroke = canvas.strokes[-1]
-    assert len(stroke.points) >= 10_000
-    assert len(moves_painted) >= 2 * 10_000  # the screen and the model image, per move
-    assert max(moves_painted) <= 2, "a mouse move repainted more than its own segment"
-    assert live <= elapsed / (LIVE_INTERVAL_MS / 1000) + 2, (live, elapsed)
-    assert tab.last_prediction is not None and tab.last_prediction[0] == 0, tab.last_prediction
 
 
 # ---------------------------------------------------------------------- images
