@@ -337,14 +337,17 @@ def main(argv=None) -> int:
         if not still:
             print("warning: training ended before the drawings did")
 
-    print("\ntargets: release and live processing p50 < 5 ms, p95 < 16 ms "
-          "(idle and while training)")
+    # One digit: issue 12's p50 < 5 ms; a number of 2 or more digits: issue 11's p50 < 8 ms.
+    p50_target = 5 if args.number_digits <= 1 else 8
+    what = "one digit" if args.number_digits <= 1 else f"{args.number_digits}-digit numbers"
+    print(f"\ntargets ({what}): release and live processing p50 < {p50_target} ms, "
+          "p95 < 16 ms (idle and while training)")
     for phase in ("idle", "training"):
         if phase not in results:
             continue
         for kind in ("release", "live"):
             s = results[phase][kind]["total"]
-            ok = s["p50"] < 5 and s["p95"] < 16
+            ok = s["p50"] < p50_target and s["p95"] < 16
             print(f"  {phase:9s} {kind:8s} p50 {s['p50']:6.2f}  p95 {s['p95']:6.2f}  "
                   f"max {s['max']:7.2f}  {'met' if ok else 'MISSED'}")
     C.write_json(args.json, results)

@@ -119,9 +119,43 @@ def _redrawn(strokes: Sequence[Stroke], segments: Sequence) -> list[np.ndarray |
     return out
 
 
+class RedrawCache:
+    """The latest reading's redrawn digits, MNIST-style, keyed by their strokes.
+
+    A number is written a stroke at a time and read at every release; with this,
+    the reading after the 4th digit's stroke redraws only the 4th digit (the other
+    digits' strokes, and so their images, are unchanged). The Draw tab keeps one;
+    it holds the latest reading's digits only.
+    """
+
+    def __init__(self) -> None:
+        self.images: dict[tuple, np.ndarray | None] = {}  # None: drawn big, not redrawn
+
+
+def _segment_key(strokes: Sequence[Stroke], seg) -> tuple:
+    return tuple(tuple(map(tuple, strokes[i].points)) + (strokes[i].erase,)
+                 for i in seg.stroke_indices)
+
+
+def _redrawn_styled(strokes: Sequence[Stroke], segments: Sequence,
+                    cache: RedrawCache | None) -> list[np.ndarray | None]:
+    """The MNIST-style image of each segment redrawn at a lone digit's size, or None
+    where the segment is not redrawn (it goes through preprocessing as it is)."""
+    keys = [_segment_key(strokes, seg) for seg in segments]
+    known = cache.images if cache is not None else {}
+    todo = [k for k, key in enumerate(keys) if key not in known]
+    fresh = dict(zip(todo, _redrawn(strokes, [segments[k] for k in todo])))
+    out = [known[key] if k not in fresh else
+           (None if fresh[k] is None else mnist_style(fresh[k])) for k, key in enumerate(keys)]
+    if cache is not None:
+        cache.images = dict(zip(keys, out))
+    return out
+
+
 def read_segments(recognizer, result: SegmentResult,
                   thresholds: Thresholds | None = None,
-                  strokes: Sequence[Stroke] | None = None) -> Reading | None:
+                  strokes: Sequence[Stroke] | None = None,
+                  cache: RedrawCache | None = None) -> Reading | None:
     """Recognize every segment in one batch; None when there is no ink at all."""
     if not result.segments:
         return None if not result.noise else Reading(
@@ -132,13 +166,15 @@ def read_segments(recognizer, result: SegmentResult,
                        f"too many pieces to read as one number ({n} found)")
     thresholds = thresholds or getattr(recognizer, "thresholds", None) or Thresholds()
     images, kept = [], []
-    redrawn: list[np.ndarray | None] = [None] * len(result.segments)
+    styled: list[np.ndarray | None] = [None] * len(result.segments)
     if len(result.segments) > 1 and strokes is not None:
         uncut = [k for k, seg in enumerate(result.segments) if not getattr(seg, "cut", False)]
-        for k, ink in zip(uncut, _redrawn(strokes, [result.segments[k] for k in uncut])):
-            redrawn[k] = ink
-    for seg, ink in zip(result.segments, redrawn):
-        digit = mnist_style(seg.ink if ink is None else ink)
+        redrawn = _redrawn_styled(strokes, [result.segments[k] for k in uncut], cache)
+        for k, digit in zip(uncut, redrawn):
+            styled[k] = digit
+    for seg, digit in zip(result.segments, styled):
+        if digit is None:
+            digit = mnist_style(seg.ink)
         if digit is not None:
             images.append(digit)
             kept.append(seg)
@@ -159,11 +195,12 @@ def read_segments(recognizer, result: SegmentResult,
 
 def read_strokes(recognizer, strokes: Sequence[Stroke], ink: np.ndarray | None = None,
                  thresholds: Thresholds | None = None, size: int = CANVAS_SIZE,
-                 max_digits: int = MAX_DIGITS) -> Reading | None:
+                 max_digits: int = MAX_DIGITS,
+                 cache: RedrawCache | None = None) -> Reading | None:
     """Read a drawing (the canvas's strokes, rendered as ``ink`` if given)."""
     return read_segments(recognizer, segment_strokes(strokes, size, ink=ink,
                                                      max_digits=max_digits), thresholds,
-                         strokes)
+                         strokes, cache)
 
 
 def read_ink(recognizer, ink: np.ndarray, thresholds: Thresholds | None = None,
@@ -172,5 +209,5 @@ def read_ink(recognizer, ink: np.ndarray, thresholds: Thresholds | None = None,
     return read_segments(recognizer, segment_ink(ink, max_digits=max_digits), thresholds)
 
 
-__all__ = ["Reading", "DigitReading", "read_segments", "read_strokes", "read_ink",
+__all__ = ["Reading", "DigitReading", "RedrawCache", "read_segments", "read_strokes", "read_ink",
            "overall_verdict", "REFUSED"]

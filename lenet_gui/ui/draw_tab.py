@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QToolButton, QVBoxLayout
 from ..core.errors import LenetGuiError
 from ..core.predict import Recognizer
 from ..core.preprocess import preprocess_ink
-from ..core.reading import Reading, read_ink, read_strokes
+from ..core.reading import Reading, RedrawCache, read_ink, read_strokes
 from .canvas import Canvas
 from .my_digits_hub import MyDigitsHub
 from .reading_panel import ProbabilityBars, ReadingPanel
@@ -87,6 +87,7 @@ class DrawTab(QWidget):
         layout.addLayout(left, 3)
         layout.addWidget(right_box, 2)
 
+        self._redraws = RedrawCache()  # a number's unchanged digits are not redrawn
         self._live_timer = QTimer(self)
         self._live_timer.setSingleShot(True)
         self._live_timer.setInterval(LIVE_INTERVAL_MS)
@@ -205,7 +206,8 @@ class DrawTab(QWidget):
             # An opened picture (perhaps with strokes on it): read its pixels.
             reading = read_ink(self.recognizer, ink)
         else:
-            reading = read_strokes(self.recognizer, self.canvas.strokes, ink=ink)
+            reading = read_strokes(self.recognizer, self.canvas.strokes, ink=ink,
+                                   cache=self._redraws)
         if reading is None:
             self._show_empty()
             return

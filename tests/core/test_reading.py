@@ -10,8 +10,8 @@ import pytest
 from lenet_gui.cli.main import main
 from lenet_gui.core.predict import Recognizer, predict_one
 from lenet_gui.core.preprocess import preprocess_ink
-from lenet_gui.core.reading import (REDRAW_SIZE, _moved, _redrawn, overall_verdict, read_ink,
-                                    read_strokes)
+from lenet_gui.core.reading import (REDRAW_SIZE, RedrawCache, _moved, _redrawn, overall_verdict,
+                                    read_ink, read_strokes)
 from lenet_gui.core.segment import segment_strokes
 from lenet_gui.core.strokes import Stroke, load_drawings, render_strokes
 from lenet_gui.core.verdict import DEFAULT_REJECT, Thresholds, choose_reject
@@ -85,6 +85,35 @@ def test_a_numbers_digits_are_redrawn_in_one_painting_as_each_alone(drawn):
                 assert np.abs(tile - alone).max() < 1e-4, n.text
                 redrawn += 1
     assert redrawn >= 60, redrawn
+
+
+def test_the_redraw_cache_changes_no_reading(recognizer, drawn, monkeypatch):
+    """Written a stroke at a time, each reading with the cache is the reading without
+    it (to float rounding: a digit redrawn alone sits on another tile of the sheet),
+    and a stroke redraws only the digit it belongs to."""
+    import lenet_gui.core.reading as reading_module
+
+    redrawn: list[int] = []
+    real = reading_module._redrawn
+    monkeypatch.setattr(reading_module, "_redrawn",
+                        lambda st, segs: redrawn.append(len(segs)) or real(st, segs))
+    cache, reuses = RedrawCache(), 0
+    for n in compose_numbers(drawn, 6, seed=11, digits=(4, 4)):
+        before = 0  # digits in the previous reading (one digit alone is not redrawn)
+        for k in range(1, len(n.strokes) + 1):
+            strokes = n.strokes[:k]
+            redrawn.clear()
+            cached = read_strokes(recognizer, strokes, cache=cache)
+            if before >= 2:  # only the digit that the new stroke is part of
+                assert sum(redrawn) <= 1, (k, redrawn)
+                reuses += len(cached.digits) - sum(redrawn)
+            before = len(cached.digits)
+            plain = read_strokes(recognizer, strokes)
+            assert cached.text == plain.text
+            for a, b in zip(cached.digits, plain.digits):  # a tile's place: float rounding
+                assert np.abs(a.model_input - b.model_input).max() < 1e-4
+        assert len(plain.digits) == 4
+    assert reuses >= 6 * 3, reuses
 
 
 def test_empty_specks_and_too_many(recognizer, drawn):
