@@ -174,7 +174,9 @@ def read_segments(recognizer, result: SegmentResult,
             styled[k] = digit
     for seg, digit in zip(result.segments, styled):
         if digit is None:
-            digit = mnist_style(seg.ink)
+            region = getattr(seg, "region", None)
+            digit = mnist_style(seg.ink if region is None else
+                                seg.ink[region[0]:region[1], region[2]:region[3]])
         if digit is not None:
             images.append(digit)
             kept.append(seg)

@@ -56,6 +56,9 @@ class Segment:
     ink: np.ndarray
     stroke_indices: list[int] = field(default_factory=list)
     cut: bool = False  # parted from touching ink along a thin path: less sure
+    # (top, bottom, left, right) of ``ink`` outside which it is 0 (None: not known):
+    # preprocessing looks only there, and finds the same digit.
+    region: tuple[int, int, int, int] | None = None
 
 
 @dataclass
@@ -141,9 +144,10 @@ def _group(boxes: list[Box], gap: Callable[[int, int, float], float],
 def _segments(ink: np.ndarray, boxes: list[Box], mine: Callable[[int], np.ndarray | None],
               noise: int, level: float, pen: float,
               strokes_of: Callable[[int, tuple | None], list[int]],
-              max_digits: int) -> SegmentResult:
+              max_digits: int, all_ink_boxed: bool = False) -> SegmentResult:
     """Steps 4-5 and the result, for groups with pixel ``boxes``; ``mine(g)``: which
-    pixels of box g are group g's (None: all)."""
+    pixels of box g are group g's (None: all); ``all_ink_boxed``: no ink lies outside
+    the boxes (strokes: a box reaches a pixel past the pen)."""
     segments = []
     for g, (t, b, l, r) in enumerate(boxes):
         own, part = mine(g), ink[t:b, l:r]
@@ -155,7 +159,9 @@ def _segments(ink: np.ndarray, boxes: list[Box], mine: Callable[[int], np.ndarra
         if len(boxes) == 1 and not noise and not cut:
             # One digit: its ink is the whole image, exactly as a single drawing.
             box = _ink_box(solid, t, l)
-            found = [] if box is None else [Segment(box, ink, strokes_of(0, None))]
+            found = [] if box is None else [Segment(box, ink, strokes_of(0, None),
+                                                    region=(t, b, l, r) if all_ink_boxed
+                                                    else None)]
             return SegmentResult(found, 0, max_digits)
         for region in regions:
             box = _ink_box(solid & region if cut else solid, t, l)
@@ -163,7 +169,7 @@ def _segments(ink: np.ndarray, boxes: list[Box], mine: Callable[[int], np.ndarra
                 piece = np.zeros_like(ink)
                 piece[t:b, l:r] = np.where(region, part, 0) if cut else part
                 within = (t, l, region) if cut else None
-                segments.append(Segment(box, piece, strokes_of(g, within), cut))
+                segments.append(Segment(box, piece, strokes_of(g, within), cut, (t, b, l, r)))
     segments.sort(key=lambda s: s.box[2] + s.box[3])
     return SegmentResult(segments, noise, max_digits)
 
@@ -266,7 +272,7 @@ def segment_strokes(strokes: Sequence[Stroke], size: int = CANVAS_SIZE, *,
                       if within is None or _inside(lines.dense(i), *within))
 
     return _segments(ink, boxes[:len(groups)], mine, len(noise), 0.5 * peak, pen,
-                     strokes_of, max_digits)
+                     strokes_of, max_digits, all_ink_boxed=True)
 
 
 def _nearest(a: Box, b: Box, labels: list[list[int]], units: list[Box], lines: _Lines,

@@ -52,6 +52,14 @@ def _centre_x(segment) -> float:
     return (segment.box[2] + segment.box[3]) / 2 / CANVAS_SIZE
 
 
+def _outside(seg) -> float:
+    """The most ink a segment has outside its region (which preprocessing looks at)."""
+    t, b, l, r = seg.region
+    rest = seg.ink.copy()
+    rest[t:b, l:r] = 0
+    return float(rest.max())
+
+
 def test_drawn_sets_are_there():
     names = [p.name for p in DRAWN_SETS]
     assert "drawn_digits.json" in names and "drawn_digits_hard.json" in names
@@ -68,16 +76,19 @@ def test_a_single_digit_is_the_whole_drawing(path):
         seg = result.segments[0]
         assert seg.ink is ink and not seg.cut, f"{path.name}[{i}] {d.style}"
         assert seg.stroke_indices == list(range(len(d.strokes)))
+        assert _outside(seg) == 0, f"{path.name}[{i}] {d.style}"  # preprocessing looks there
         by_ink = segment_ink(ink)
         assert (by_ink.count, by_ink.noise) == (1, 0), f"{path.name}[{i}] {d.style} (ink)"
-        assert by_ink.segments[0].ink is ink
+        assert by_ink.segments[0].ink is ink and by_ink.segments[0].region is None
 
 
 def test_a_single_digit_reads_as_before(drawn):
     """The same, as the caller will use it: strokes in, preprocessed segment out."""
     for d in drawn[::10]:
         (seg,) = segment_strokes(d.strokes).segments
-        assert np.array_equal(preprocess_ink(seg.ink), preprocess_ink(render_strokes(d.strokes)))
+        t, b, l, r = seg.region
+        assert np.array_equal(preprocess_ink(seg.ink[t:b, l:r]),
+                              preprocess_ink(render_strokes(d.strokes)))
 
 
 def test_multi_stroke_digits_are_in_the_sets(drawn):
@@ -95,6 +106,7 @@ def test_composed_numbers_are_counted_and_ordered(drawn):
         t = time.perf_counter()
         result = segment_strokes(n.strokes, ink=ink)
         times.append((time.perf_counter() - t) * 1e3)
+        assert all(_outside(seg) == 0 for seg in result.segments), n.text
         if result.count != len(n.text):
             continue
         # Left to right, each segment on its digit.
