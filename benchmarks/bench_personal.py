@@ -9,6 +9,7 @@ test drops by at most 0.2 points; 100 personal digits fine-tune in under 60 s.
 
     python benchmarks/bench_personal.py --data-dir ../shared/MNIST
     python benchmarks/bench_personal.py --data-dir ../shared/MNIST --json out.json
+    python benchmarks/bench_personal.py --data-dir ../shared/MNIST --seeds 3 --timing-digits 0
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def parse_args(argv=None):
     p.add_argument("--checkpoint", type=Path, default=ROOT / "checkpoints" / "lenet5_mnist.ckpt")
     p.add_argument("--per-digit", type=int, default=5, help="drawings taught per digit")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seeds", type=int, default=1,
+                   help="simulated users per family (seeds --seed, --seed + 1, ...: other "
+                        "drawings taught); the wrong counts are summed over them")
     p.add_argument("--timing-digits", type=int, default=100,
                    help="also time a fine-tune on this many personal digits (0: skip)")
     p.add_argument("--json", type=Path)
@@ -49,7 +53,6 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     from lenet_gui.core.data import load_split
-    from lenet_gui.core.evaluation import evaluate_drawings
     from lenet_gui.core.finetune import FinetuneConfig, finetune
     from lenet_gui.core.predict import Recognizer
     from lenet_gui.core.strokes import load_drawings
@@ -63,35 +66,17 @@ def main(argv=None) -> int:
             print(f"{name}: {path} missing, skipped")
             continue
         drawings = load_drawings(path)
-        rng = np.random.default_rng(args.seed)
-        taught, rest = [], []
-        for digit in range(10):
-            mine = [d for d in drawings if d.label == digit]
-            order = rng.permutation(len(mine))
-            taught += [mine[i] for i in order[:args.per_digit]]
-            rest += [mine[i] for i in order[args.per_digit:]]
-        before = evaluate_drawings(base, rest)
-        t0 = time.perf_counter()
-        result = finetune(args.checkpoint, taught, train, test, tmp / f"{name}.ckpt",
-                          FinetuneConfig(holdout_share=0.0, seed=args.seed))
-        seconds = time.perf_counter() - t0
-        after = evaluate_drawings(Recognizer(result.checkpoint), rest)
-        row = {"family": name, "taught": len(taught), "evaluated": len(rest),
-               "error_before": 1 - before.accuracy, "error_after": 1 - after.accuracy,
-               "mnist_before": result.mnist_before, "mnist_after": result.mnist_after,
-               "seconds": seconds}
-        wrong_before = round(row["error_before"] * len(rest))
-        wrong_after = round(row["error_after"] * len(rest))
-        row.update(wrong_before=wrong_before, wrong_after=wrong_after,
-                   halved=2 * wrong_after <= wrong_before)
-        row["mnist_drop_points"] = (result.mnist_before - result.mnist_after) * 100
-        rows.append(row)
-        print(f"{name:>13}: taught {len(taught)}, read {len(rest)}: error "
-              f"{row['error_before'] * 100:.2f}% -> {row['error_after'] * 100:.2f}% "
-              f"({wrong_before} -> {wrong_after} wrong, "
-              f"{'halved' if row['halved'] else 'NOT halved'}); MNIST test "
-              f"{result.mnist_before * 100:.2f}% -> {result.mnist_after * 100:.2f}% "
-              f"({row['mnist_drop_points']:+.2f} points drop); {seconds:.1f} s", flush=True)
+        for seed in range(args.seed, args.seed + args.seeds):
+            rows.append(simulate_user(name, drawings, seed, args, base, train, test, tmp))
+    if args.seeds > 1:
+        for name in FAMILIES:
+            mine = [r for r in rows if r["family"] == name]
+            if mine:
+                b, a = sum(r["wrong_before"] for r in mine), sum(r["wrong_after"] for r in mine)
+                drop = max(r["mnist_drop_points"] for r in mine)
+                print(f"{name:>13}: {len(mine)} users: {b} -> {a} wrong in all "
+                      f"({'halved' if 2 * a <= b else 'NOT halved'}); MNIST test drop at most "
+                      f"{drop:+.2f} points")
     timing = None
     if args.timing_digits:
         pool = [d for p in FAMILIES.values() if p.is_file() for d in load_drawings(p)]
@@ -107,6 +92,43 @@ def main(argv=None) -> int:
                                          "machine": platform.processor() or platform.machine(),
                                          "checkpoint": str(args.checkpoint)}, indent=2))
     return 0
+
+
+def simulate_user(name, drawings, seed, args, base, train, test, tmp) -> dict:
+    """One user of a family: ``--per-digit`` drawings per digit taught, the rest read."""
+    from lenet_gui.core.evaluation import evaluate_drawings
+    from lenet_gui.core.finetune import FinetuneConfig, finetune
+    from lenet_gui.core.predict import Recognizer
+
+    rng = np.random.default_rng(seed)
+    taught, rest = [], []
+    for digit in range(10):
+        mine = [d for d in drawings if d.label == digit]
+        order = rng.permutation(len(mine))
+        taught += [mine[i] for i in order[:args.per_digit]]
+        rest += [mine[i] for i in order[args.per_digit:]]
+    before = evaluate_drawings(base, rest)
+    t0 = time.perf_counter()
+    result = finetune(args.checkpoint, taught, train, test, tmp / f"{name}.ckpt",
+                      FinetuneConfig(holdout_share=0.0, seed=seed))
+    seconds = time.perf_counter() - t0
+    after = evaluate_drawings(Recognizer(result.checkpoint), rest)
+    row = {"family": name, "seed": seed, "taught": len(taught), "evaluated": len(rest),
+           "error_before": 1 - before.accuracy, "error_after": 1 - after.accuracy,
+           "mnist_before": result.mnist_before, "mnist_after": result.mnist_after,
+           "seconds": seconds}
+    wrong_before = round(row["error_before"] * len(rest))
+    wrong_after = round(row["error_after"] * len(rest))
+    row.update(wrong_before=wrong_before, wrong_after=wrong_after,
+               halved=2 * wrong_after <= wrong_before)
+    row["mnist_drop_points"] = (result.mnist_before - result.mnist_after) * 100
+    print(f"{name:>13}: seed {seed}, taught {len(taught)}, read {len(rest)}: error "
+          f"{row['error_before'] * 100:.2f}% -> {row['error_after'] * 100:.2f}% "
+          f"({wrong_before} -> {wrong_after} wrong, "
+          f"{'halved' if row['halved'] else 'NOT halved'}); MNIST test "
+          f"{result.mnist_before * 100:.2f}% -> {result.mnist_after * 100:.2f}% "
+          f"({row['mnist_drop_points']:+.2f} points drop); {seconds:.1f} s", flush=True)
+    return row
 
 
 if __name__ == "__main__":
