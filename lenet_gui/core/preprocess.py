@@ -90,7 +90,11 @@ def denormalise(model_input: np.ndarray) -> np.ndarray:
 
 def ink_box(ink: np.ndarray) -> tuple[int, int, int, int] | None:
     """(top, bottom, left, right) of the ink, bottom/right exclusive; None if empty."""
-    peak = float(ink.max()) if ink.size else 0.0
+    return _ink_box(ink, float(ink.max()) if ink.size else 0.0)
+
+
+def _ink_box(ink: np.ndarray, peak: float) -> tuple[int, int, int, int] | None:
+    """``ink_box`` given the image's maximum ``peak``, already known to the caller."""
     if not np.isfinite(peak) or peak <= 0:
         return None
     mask = ink > peak * INK_THRESHOLD
@@ -110,16 +114,17 @@ def mnist_style(ink: np.ndarray) -> np.ndarray | None:
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2:
         raise ValueError(f"expected a 2-D ink image, got shape {ink.shape}")
-    if ink.size and not (np.isfinite(ink.max()) and ink.min() >= 0):
+    peak = float(ink.max()) if ink.size else 0.0
+    if ink.size and not (np.isfinite(peak) and ink.min() >= 0):
         # Only odd input (a corrupt file, a bad array) pays for the cleaning copies.
         ink = np.nan_to_num(ink, nan=0.0, posinf=0.0, neginf=0.0)
         ink = np.clip(ink, 0.0, None)
-    box = ink_box(ink)
+        peak = float(ink.max())
+    box = _ink_box(ink, peak)
     if box is None:
         return None
     top, bottom, left, right = box
-    crop = ink[top:bottom, left:right]
-    crop = crop / float(crop.max())
+    crop = ink[top:bottom, left:right] / peak  # the box holds the peak
     h, w = crop.shape
     scale = BOX_SIZE / max(h, w)
     new_h = max(1, min(BOX_SIZE, int(round(h * scale))))

@@ -106,14 +106,12 @@ def _redrawn(strokes: Sequence[Stroke], segments: Sequence) -> list[np.ndarray |
     if not jobs:
         return out
     grid = int(np.ceil(np.sqrt(len(jobs))))
-    placed = []
-    for j, k in enumerate(jobs):
-        row, col = divmod(j, grid)
-        placed += [(p + (col, row)) / grid for p in moved[k]]
+    tiles = [divmod(j, grid) for j in range(len(jobs))]  # (row, column) of each job
+    placed = [(p + (col, row)) / grid
+              for k, (row, col) in zip(jobs, tiles) for p in moved[k]]
     sheet = np.zeros((REDRAW_SIZE * grid,) * 2, dtype=np.float32)
     paint_strokes(sheet, placed, PEN_WIDTH / grid)
-    for j, k in enumerate(jobs):
-        row, col = divmod(j, grid)
+    for k, (row, col) in zip(jobs, tiles):
         out[k] = sheet[row * REDRAW_SIZE:(row + 1) * REDRAW_SIZE,
                        col * REDRAW_SIZE:(col + 1) * REDRAW_SIZE]
     return out
@@ -144,9 +142,9 @@ def _redrawn_styled(strokes: Sequence[Stroke], segments: Sequence,
     keys = [_segment_key(strokes, seg) for seg in segments]
     known = cache.images if cache is not None else {}
     todo = [k for k, key in enumerate(keys) if key not in known]
-    fresh = dict(zip(todo, _redrawn(strokes, [segments[k] for k in todo])))
-    out = [known[key] if k not in fresh else
-           (None if fresh[k] is None else mnist_style(fresh[k])) for k, key in enumerate(keys)]
+    out = [known.get(key) for key in keys]
+    for k, ink in zip(todo, _redrawn(strokes, [segments[k] for k in todo])):
+        out[k] = None if ink is None else mnist_style(ink)
     if cache is not None:
         cache.images = dict(zip(keys, out))
     return out

@@ -214,7 +214,8 @@ def render_strokes(strokes: Iterable[Stroke | Sequence], size: int = CANVAS_SIZE
     """Paint strokes into a float32 ink image (size x size, 0 background, 1 ink).
 
     ``strokes``: Stroke objects or point sequences (``[(x, y), ...]`` or an (N, 2)
-    array) in the unit box (points may lie outside it); one point is a dot, empty strokes are skipped. A pixel
+    array) in the unit box (points may lie outside it); one point is a dot, empty
+    strokes are skipped. A pixel
     at distance ``dist`` from a stroke (pixel centre to polyline, in pixels) gets ink
     ``clip(pen_width * size / 2 + 0.5 - dist, 0, 1)``; strokes combine by maximum, and
     an erase stroke multiplies the image by ``1 - ink``.
