@@ -17,8 +17,10 @@ interpreter's start. Marks, all from the spawn:
 * first prediction: a stroke put on the canvas right then has produced
   ``prediction_changed`` (synchronously).
 
-References, spawned the same way, interleaved with the app runs: ``python -c pass``
-and ``python -c "import mindspore"`` (each prints its time from spawn at its end).
+References, spawned the same way, interleaved with the app runs: ``python -c pass``,
+a bare PySide6 window (``QApplication`` + a ``QMainWindow`` holding one label, timed to
+the label's first paint: the floor any Qt for Python window has on this machine) and
+``python -c "import mindspore"`` (the floor of the first prediction).
 
     python benchmarks/bench_startup.py              # 5 runs each, medians
     python benchmarks/bench_startup.py --runs 9 --json startup.json
@@ -99,6 +101,32 @@ import os, time
 print("BENCH_T", time.time() - float(os.environ["BENCH_SPAWN_T"]))
 '''
 
+REF_QT = r'''
+import os, sys, time
+T0 = float(os.environ["BENCH_SPAWN_T"])
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+
+class _Probe(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            print("BENCH_T", time.time() - T0, flush=True)
+            QTimer.singleShot(0, app.quit)
+        return False
+
+
+app = QApplication(["bare"])
+window = QMainWindow()
+label = QLabel("bare PySide6 window")
+probe = _Probe()
+label.installEventFilter(probe)
+window.setCentralWidget(label)
+window.resize(900, 640)
+window.show()
+app.exec()
+'''
+
 REF_MINDSPORE = r'''
 import os, time
 import mindspore
@@ -169,42 +197,51 @@ def main(argv=None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", env["QT_QPA_PLATFORM"])
     print(C.env_line(), flush=True)
     print(f"{args.runs} runs each (+{args.warmup} warm-up), interleaved: python -c pass, "
-          f"python -c 'import mindspore', the app", flush=True)
-    ref_pass, ref_ms, apps = [], [], []
+          f"a bare PySide6 window, python -c 'import mindspore', the app", flush=True)
+    ref_pass, ref_qt, ref_ms, apps = [], [], [], []
     for i in range(args.warmup + args.runs):
         p = run_ref(REF_PASS, env, args.timeout)
+        q = run_ref(REF_QT, env, args.timeout)
         m = run_ref(REF_MINDSPORE, env, args.timeout)
         a = run_app(env, args.timeout)
         if i >= args.warmup:
             ref_pass.append(p[0])
+            ref_qt.append(q[0])
             ref_ms.append(m[0])
             apps.append(a)
-            print(f"  run {i - args.warmup + 1}: pass {p[0]:.3f} s, import mindspore "
-                  f"{m[0]:.3f} s, app shown {a['first_paint']:.3f} s, model loaded "
+            print(f"  run {i - args.warmup + 1}: pass {p[0]:.3f} s, bare Qt window "
+                  f"{q[0]:.3f} s, import mindspore {m[0]:.3f} s, app shown {a['first_paint']:.3f} s, model loaded "
                   f"{a['model_loaded']:.3f} s  (load {C.loadavg()})", flush=True)
 
-    pass_med, ms_med = C.median(ref_pass), C.median(ref_ms)
-    rows = [["python -c pass", C.fmt(pass_med, ".3f"), C.fmt(min(ref_pass), ".3f"),
-             C.fmt(max(ref_pass), ".3f"), "1.0", "-"],
-            ['python -c "import mindspore"', C.fmt(ms_med, ".3f"), C.fmt(min(ref_ms), ".3f"),
-             C.fmt(max(ref_ms), ".3f"), C.fmt(ms_med / pass_med, ".1f"), "1.00"]]
+    pass_med, qt_med, ms_med = C.median(ref_pass), C.median(ref_qt), C.median(ref_ms)
+
+    def row(label: str, vals: list[float], med: float) -> list[str]:
+        return [label, C.fmt(med, ".3f"), C.fmt(min(vals), ".3f"), C.fmt(max(vals), ".3f"),
+                C.fmt(med / pass_med, ".1f"), C.fmt(med / qt_med, ".2f"),
+                C.fmt(med / ms_med, ".2f")]
+
+    rows = [row("python -c pass", ref_pass, pass_med),
+            row("bare PySide6 window: first paint", ref_qt, qt_med),
+            row('python -c "import mindspore"', ref_ms, ms_med)]
     res = {"args": {k: str(v) for k, v in vars(args).items()}, "env": C.env_line(),
-           "ref_python_pass_s": ref_pass, "ref_import_mindspore_s": ref_ms, "app": apps,
-           "median": {"python_pass": pass_med, "import_mindspore": ms_med}}
+           "ref_python_pass_s": ref_pass, "ref_bare_qt_window_s": ref_qt,
+           "ref_import_mindspore_s": ref_ms, "app": apps,
+           "median": {"python_pass": pass_med, "bare_qt_window": qt_med,
+                      "import_mindspore": ms_med}}
     for key, label in APP_MARKS + [("exit", "process exited (closed at once)")]:
         vals = [a[key] for a in apps if key in a]
         med = C.median(vals)
         res["median"][key] = med
-        rows.append([f"app: {label}", C.fmt(med, ".3f"), C.fmt(min(vals), ".3f"),
-                     C.fmt(max(vals), ".3f"), C.fmt(med / pass_med, ".1f"),
-                     C.fmt(med / ms_med, ".2f")])
+        rows.append(row(f"app: {label}", vals, med))
     print(f"\nseconds from spawn, median of {args.runs}")
-    C.print_table(["", "median", "min", "max", "x pass", "x import ms"], rows)
+    C.print_table(["", "median", "min", "max", "x pass", "x bare Qt", "x import ms"], rows)
     shown = res["median"]["first_paint"]
     loaded = res["median"]["model_loaded"]
     print(f"\ntargets: window shown (first paint) < 0.4 s: {shown:.3f} s "
           f"{'met' if shown < 0.4 else 'MISSED'}; first prediction possible < 2.0 s: "
           f"{loaded:.3f} s {'met' if loaded < 2.0 else 'MISSED'}")
+    print(f"the app's own cost: window shown - bare Qt window = {shown - qt_med:.3f} s; "
+          f"first prediction possible - import mindspore = {loaded - ms_med:.3f} s")
     print(f"model loaded - window shown = {loaded - shown:.3f} s; import mindspore alone "
           f"- python -c pass = {ms_med - pass_med:.3f} s")
     C.write_json(args.json, res)
