@@ -146,3 +146,24 @@ def write_json(path: Path | None, data: dict) -> None:
         print(text)
     else:
         Path(path).write_text(text + "\n")
+
+
+def recipe_settings(pairs: list[str] | None) -> dict:
+    """``["lr=0.003", "copies=16"]`` -> FinetuneConfig keyword arguments (``--set``), each
+    value of its field's type, so a recipe variant is tried from the command line."""
+    from dataclasses import fields
+
+    from lenet_gui.core.finetune import FinetuneConfig
+
+    types = {f.name: type(getattr(FinetuneConfig(), f.name)) for f in fields(FinetuneConfig)}
+    out = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or name not in types:
+            raise SystemExit(f"--set {pair!r}: expected NAME=VALUE with NAME one of "
+                             f"{', '.join(types)}")
+        try:
+            out[name] = types[name](value) if types[name] is not type(None) else int(value)
+        except ValueError:
+            raise SystemExit(f"--set {pair!r}: {value!r} is not a {types[name].__name__}")
+    return out

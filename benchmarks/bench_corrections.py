@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from _common import DRAWN_SETS  # noqa: E402
+from _common import DRAWN_SETS, recipe_settings  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -47,6 +47,9 @@ def parse_args(argv=None):
     p.add_argument("--rewrites", type=int, default=20,
                    help="variants of each corrected drawing read before and after")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="a personal-recipe setting other than the default (FinetuneConfig's "
+                        "field, e.g. lr=0.003); repeatable")
     p.add_argument("--json", type=Path)
     return p.parse_args(argv)
 
@@ -84,8 +87,9 @@ def correct_and_rewrite(name: str, drawings: list, args, base, train, test, tmp:
         return row
     rw_before = evaluate_drawings(base, rewrites)
     rest_before = evaluate_drawings(base, rest)
+    config = FinetuneConfig(holdout_share=0.0, seed=args.seed, **recipe_settings(args.set))
     result = finetune(args.checkpoint, [drawings[i] for i in sorted(taught)], train, test,
-                      tmp / f"{name}.ckpt", FinetuneConfig(holdout_share=0.0, seed=args.seed))
+                      tmp / f"{name}.ckpt", config)
     mine = Recognizer(result.checkpoint)
     rw_after = evaluate_drawings(mine, rewrites)
     rest_after = evaluate_drawings(mine, rest)
@@ -116,7 +120,8 @@ def main(argv=None) -> int:
     base = Recognizer(args.checkpoint)
     tmp = Path(tempfile.mkdtemp(prefix="lenet-gui-corrections-"))
     print(f"checkpoint {args.checkpoint.name}; {args.per_digit} others per digit taught; "
-          f"{args.rewrites} rewrites per corrected drawing", flush=True)
+          f"{args.rewrites} rewrites per corrected drawing; recipe settings "
+          f"{recipe_settings(args.set) or 'the defaults'}", flush=True)
     rows = []
     for name, path in DRAWN_SETS.items():
         if not path.is_file():

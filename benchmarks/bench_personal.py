@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from _common import DRAWN_SETS  # noqa: E402
+from _common import DRAWN_SETS, recipe_settings  # noqa: E402
 
 # The style families a simulated user writes in (the held-out set chooses nothing).
 FAMILIES = {name: DRAWN_SETS[name] for name in ("neat", "hard", "international")}
@@ -46,6 +46,9 @@ def parse_args(argv=None):
                         "drawings taught); the wrong counts are summed over them")
     p.add_argument("--timing-digits", type=int, default=100,
                    help="also time a fine-tune on this many personal digits (0: skip)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="a personal-recipe setting other than the default (FinetuneConfig's "
+                        "field, e.g. lr=0.003); repeatable")
     p.add_argument("--json", type=Path)
     return p.parse_args(argv)
 
@@ -110,7 +113,7 @@ def simulate_user(name, drawings, seed, args, base, train, test, tmp) -> dict:
     before = evaluate_drawings(base, rest)
     t0 = time.perf_counter()
     result = finetune(args.checkpoint, taught, train, test, tmp / f"{name}.ckpt",
-                      FinetuneConfig(holdout_share=0.0, seed=seed))
+                      FinetuneConfig(holdout_share=0.0, seed=seed, **recipe_settings(args.set)))
     seconds = time.perf_counter() - t0
     after = evaluate_drawings(Recognizer(result.checkpoint), rest)
     row = {"family": name, "seed": seed, "taught": len(taught), "evaluated": len(rest),
