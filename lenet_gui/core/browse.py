@@ -18,8 +18,9 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 
 from .errors import LenetGuiError, StopRequested
-from .preprocess import MNIST_SIZE, mnist_style, normalise
-from .strokes import Drawing, load_drawings, render_strokes
+from .preprocess import MNIST_SIZE, normalise
+from .reading import lone_digit_image
+from .strokes import Drawing, load_drawings
 
 BATCH = 1000  # images per forward: the recognizer's largest compiled shape
 NO_LABEL = -1  # an unlabelled drawing (e.g. a non-digit set)
@@ -96,15 +97,16 @@ def drawings_source(name: str, drawings: Sequence[Drawing],
                     stop: threading.Event | None = None) -> Source:
     """Render each drawing with the canvas pen and make it MNIST-style (1-3 ms each).
 
-    Exactly the canvas's path (``preprocess_ink``): the model later sees
-    ``normalise`` of these float images. A drawing with no ink stays black.
+    Exactly the Draw tab's path for a lone digit (``reading.lone_digit_image``): the
+    model later sees ``normalise`` of these float images. A drawing with no ink stays
+    black.
     """
     drawings = list(drawings)
     images = np.zeros((len(drawings), MNIST_SIZE, MNIST_SIZE), dtype=np.float32)
     for i, d in enumerate(drawings):
         if stop is not None and stop.is_set():
             raise StopRequested("cancelled")
-        digit = mnist_style(render_strokes(d.strokes))
+        digit = lone_digit_image(d.strokes)
         if digit is not None:
             images[i] = digit
         if progress is not None and (i % 50 == 49 or i == len(drawings) - 1):

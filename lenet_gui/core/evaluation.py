@@ -8,18 +8,20 @@ import numpy as np
 
 from .errors import LenetGuiError
 from .predict import EvalResult, Recognizer, score
-from .preprocess import INPUT_SIZE, preprocess_ink
+from .preprocess import INPUT_SIZE, normalise
+from .reading import lone_digit_image
 from .strokes import Drawing, render_strokes
 
 
 def drawings_to_inputs(drawings: Sequence[Drawing]) -> np.ndarray:
-    """Render each drawing with the canvas pen and preprocess it: (N, 1, 32, 32)."""
+    """Each drawing as the Draw tab reads a lone digit (the canvas pen; redrawn at the
+    usual size if drawn much smaller or bigger), preprocessed: (N, 1, 32, 32)."""
     inputs = np.zeros((len(drawings), 1, INPUT_SIZE, INPUT_SIZE), dtype=np.float32)
     for i, drawing in enumerate(drawings):
-        x = preprocess_ink(render_strokes(drawing.strokes))
-        if x is None:
+        digit = lone_digit_image(drawing.strokes)
+        if digit is None:
             raise LenetGuiError(f"drawing {i} (label {drawing.label}) has no ink")
-        inputs[i] = x
+        inputs[i] = normalise(digit)
     return inputs
 
 
@@ -61,7 +63,7 @@ def mistakes_picture(drawings: Sequence[Drawing], result: EvalResult, path,
         ink = render_strokes(drawings[i].strokes, size=cell)
         sheet.paste(Image.fromarray((255 - ink * 230).astype(np.uint8)), (x0, pad))
         draw.rectangle([x0, pad, x0 + cell - 1, pad + cell - 1], outline=180)
-        model_input = preprocess_ink(render_strokes(drawings[i].strokes))
+        model_input = drawings_to_inputs([drawings[i]])[0]
         small = Image.fromarray(denormalise(model_input)).resize(
             (seen, seen), Image.Resampling.NEAREST)
         sheet.paste(small, (x0 + (cell - seen) // 2, 2 * pad + cell))

@@ -2,7 +2,8 @@
 
 A segment's ``ink`` is the input image with all but that digit set to 0, so it goes
 through ``preprocess.preprocess_ink`` as a drawing does; one digit gives one segment
-whose ``ink`` *is* the input, so single digits read exactly as before. Units are the
+whose ``ink`` *is* the input, so a single digit reads as a drawing did before numbers
+(``reading`` may redraw it, by its size). Units are the
 ink strokes, or the connected pieces of the thresholded, slightly dilated ink:
 
 1. Units much smaller than the tallest ("small": dots, ticks, specks) wait for 3.

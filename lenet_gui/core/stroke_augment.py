@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .preprocess import mnist_style
+from .reading import lone_digit_strokes
 from .strokes import PEN_WIDTH, Drawing, Stroke, render_strokes
 
 # Variants are rendered at half the canvas's resolution: after the 20x20 box of
@@ -63,11 +64,15 @@ def augment_strokes(strokes: list[Stroke], rng: np.random.Generator,
 
 def drawing_variants(drawings: list[Drawing], copies: int, rng: np.random.Generator,
                      config: StrokeAugmentConfig | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``copies`` augmented 28x28 MNIST-style images of each drawing, and their labels."""
+    """``copies`` augmented 28x28 MNIST-style images of each drawing, and their labels.
+
+    Each drawing is first put at the size the Draw tab reads it at (a lone digit drawn
+    much smaller or bigger than usual is redrawn: ``reading.lone_digit_strokes``)."""
     images, labels = [], []
     for d in drawings:
+        as_read = lone_digit_strokes(d.strokes)
         for _ in range(copies):
-            strokes, pen = augment_strokes(d.strokes, rng, config)
+            strokes, pen = augment_strokes(as_read, rng, config)
             digit = mnist_style(render_strokes(strokes, size=RENDER_SIZE, pen_width=pen))
             if digit is not None:
                 images.append(digit)

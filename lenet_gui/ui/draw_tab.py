@@ -3,7 +3,8 @@
 A drawing is read as a number of 1 to 8 digits (``reading.read_strokes``): one
 verdict per digit (digit, unsure, not a digit), an outline of each segment on the
 canvas, and the 32x32 image the network saw for each (``ui/reading_panel.py``). A
-drawing of one digit reads exactly as before numbers existed.
+drawing of one digit is one segment, redrawn at the usual size only if it was drawn
+much smaller or bigger (``reading.LONE_BAND``).
 
 Teaching: a digit key (0-9), or a click on that digit's bar, saves the drawing with
 that label in My digits (ui/teach.py shows "Saved as 7 … Undo") and clears the canvas
