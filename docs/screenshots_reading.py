@@ -2,9 +2,10 @@
 
     python docs/screenshots_reading.py [--size 1100x720] [--out docs] [--checkpoint C]
 
-Draws a number composed from tests/data/drawn_digits.json and a scribble from
-tests/data/nondigits.json onto the canvas with real mouse events, and saves the
-Draw tab reading each: docs/screenshot-number.png and docs/screenshot-not-a-digit.png.
+Draws a number composed from tests/data/drawn_digits.json, a scribble from
+tests/data/nondigits.json and a small digit in a corner onto the canvas with real
+mouse events, and saves the Draw tab reading each: docs/screenshot-number.png,
+docs/screenshot-not-a-digit.png and docs/screenshot-small.png.
 """
 
 from __future__ import annotations
@@ -17,6 +18,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def small_digit(drawings, label: int, side: float, centre: float):
+    """The first drawing of ``label``, its larger side ``side`` of the canvas, centred
+    at (centre, centre): a digit written small in a corner."""
+    import numpy as np
+
+    from lenet_gui.core.strokes import Drawing, Stroke
+
+    d = next(d for d in drawings if d.label == label)
+    pts = np.concatenate([np.asarray(s.points, dtype=np.float64) for s in d.strokes])
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    k, c = side / float(max(hi - lo)), (lo + hi) / 2
+    return Drawing([Stroke([(centre + (x - c[0]) * k, centre + (y - c[1]) * k)
+                            for x, y in s.points]) for s in d.strokes], label)
 
 
 def main(argv=None) -> int:
@@ -65,6 +81,10 @@ def main(argv=None) -> int:
     draw(scribble.strokes)
     window.grab().save(str(args.out / "screenshot-not-a-digit.png"))
     print(f"scribble ({args.scribble}): {window.draw_tab.last_reading.verdict}")
+    small = small_digit(load_drawings(ROOT / "tests/data/drawn_digits.json"), 8, 0.16, 0.22)
+    draw(small.strokes)
+    window.grab().save(str(args.out / "screenshot-small.png"))
+    print(f"small {small.label}: read as {window.draw_tab.last_reading.text!r}")
     window.close()
     return 0
 
