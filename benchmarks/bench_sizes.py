@@ -18,8 +18,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -37,20 +35,10 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def at_size(strokes, side: float):
-    """``strokes`` moved so that their larger side is ``side`` of the canvas, centred."""
-    from lenet_gui.core.strokes import Stroke
-
-    pts = np.concatenate([np.asarray(s.points, dtype=np.float64) for s in strokes])
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    k, c = side / float(max(hi - lo)), (lo + hi) / 2
-    return [Stroke([(0.5 + (x - c[0]) * k, 0.5 + (y - c[1]) * k) for x, y in s.points],
-                   s.erase) for s in strokes]
-
-
 def share_right(recognizer, drawings, side: float | None) -> float:
     from lenet_gui.core.reading import read_strokes
     from lenet_gui.core.strokes import render_strokes
+    from tests.data.compose_numbers import at_size
 
     right = 0
     for d in drawings:

@@ -20,21 +20,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def small_digit(drawings, label: int, side: float, centre: float):
-    """The first drawing of ``label``, its larger side ``side`` of the canvas, centred
-    at (centre, centre): a digit written small in a corner."""
-    import numpy as np
-
-    from lenet_gui.core.strokes import Drawing, Stroke
-
-    d = next(d for d in drawings if d.label == label)
-    pts = np.concatenate([np.asarray(s.points, dtype=np.float64) for s in d.strokes])
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    k, c = side / float(max(hi - lo)), (lo + hi) / 2
-    return Drawing([Stroke([(centre + (x - c[0]) * k, centre + (y - c[1]) * k)
-                            for x, y in s.points]) for s in d.strokes], label)
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", default="1100x720")
@@ -51,7 +36,7 @@ def main(argv=None) -> int:
     from lenet_gui.core.strokes import load_drawings
     from lenet_gui.ui.app import make_application
     from lenet_gui.ui.main_window import MainWindow, app_icon
-    from tests.data.compose_numbers import compose_numbers
+    from tests.data.compose_numbers import at_size, compose_numbers
 
     app = make_application()
     app.setWindowIcon(app_icon())
@@ -81,10 +66,10 @@ def main(argv=None) -> int:
     draw(scribble.strokes)
     window.grab().save(str(args.out / "screenshot-not-a-digit.png"))
     print(f"scribble ({args.scribble}): {window.draw_tab.last_reading.verdict}")
-    small = small_digit(load_drawings(ROOT / "tests/data/drawn_digits.json"), 8, 0.16, 0.22)
-    draw(small.strokes)
+    eight = next(d for d in load_drawings(ROOT / "tests/data/drawn_digits.json") if d.label == 8)
+    draw(at_size(eight.strokes, 0.16, centre=(0.22, 0.22)))  # written small in a corner
     window.grab().save(str(args.out / "screenshot-small.png"))
-    print(f"small {small.label}: read as {window.draw_tab.last_reading.text!r}")
+    print(f"small 8: read as {window.draw_tab.last_reading.text!r}")
     window.close()
     return 0
 

@@ -17,7 +17,7 @@ from lenet_gui.core.strokes import Drawing, Stroke, load_drawings, render_stroke
 from lenet_gui.core.verdict import DEFAULT_REJECT, Thresholds, choose_reject
 
 from ..conftest import DRAWN
-from ..data.compose_numbers import compose_numbers
+from ..data.compose_numbers import at_size, compose_numbers
 
 
 @pytest.fixture(scope="module")
@@ -58,15 +58,6 @@ def _side(strokes) -> float:
     return float(max(np.ptp(pts, axis=0)))
 
 
-def _at_size(drawing, side: float) -> list[Stroke]:
-    """The drawing moved so that its larger side is ``side`` of the canvas."""
-    pts = np.concatenate([np.asarray(s.points, dtype=np.float64) for s in drawing.strokes])
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    k, c = side / float(max(hi - lo)), (lo + hi) / 2
-    return [Stroke([(0.5 + (x - c[0]) * k, 0.5 + (y - c[1]) * k) for x, y in s.points])
-            for s in drawing.strokes]
-
-
 def test_a_single_digit_at_a_usual_size_reads_exactly_as_drawn(recognizer, drawn):
     usual = [d for d in drawn if LONE_BAND[0] <= _side(d.strokes) <= LONE_BAND[1]]
     assert len(usual) >= 250
@@ -89,7 +80,7 @@ def test_a_single_digit_reads_the_same_drawn_small_or_big(recognizer):
     for d in hard:
         inputs = {}
         for side in (0.15, 0.25, 0.9, 0.95):
-            strokes = _at_size(d, side)
+            strokes = at_size(d.strokes, side)
             reading = read_strokes(recognizer, strokes, ink=render_strokes(strokes))
             assert len(reading.digits) == 1
             inputs[side] = reading.digits[0].model_input
@@ -105,7 +96,7 @@ def test_evaluation_reads_a_drawing_as_the_window_does(recognizer, drawn):
     from lenet_gui.core.evaluation import drawings_to_inputs
 
     for d in drawn[::50]:
-        for strokes in (d.strokes, _at_size(d, 0.2), _at_size(d, 0.95)):
+        for strokes in (d.strokes, at_size(d.strokes, 0.2), at_size(d.strokes, 0.95)):
             window = read_strokes(recognizer, strokes, ink=render_strokes(strokes))
             mine = drawings_to_inputs([Drawing(strokes, d.label)])[0]
             assert np.abs(window.digits[0].model_input - mine).max() < 1e-3
@@ -116,7 +107,7 @@ def test_a_speck_is_not_blown_up_to_a_digit():
     tick = [Stroke([(0.5, 0.5), (0.5, 0.55)])]
     assert _moved(tick, [0], lone=True) is None
     assert lone_digit_strokes(tick) == tick
-    assert _moved(_at_size(Drawing(tick), 0.2), [0], lone=True) is not None
+    assert _moved(at_size(tick, 0.2), [0], lone=True) is not None
 
 
 def test_composed_numbers_are_read(recognizer, drawn):

@@ -67,6 +67,18 @@ def _shaped(drawing: Drawing, size: float, shear: float) -> tuple[list[np.ndarra
     return out, max(p[:, 0].max() for p in out)
 
 
+def at_size(strokes: Sequence[Stroke], side: float,
+            centre: tuple[float, float] = (0.5, 0.5)) -> list[Stroke]:
+    """``strokes`` moved so that their larger side is ``side`` of the canvas, their
+    box centred at ``centre``: one digit written small, big, or in a corner."""
+    pts = np.concatenate([np.asarray(s.points, dtype=np.float64).reshape(-1, 2)
+                          for s in strokes if s.points])
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    k, c = side / float(max(hi - lo)), (lo + hi) / 2
+    return [Stroke([(centre[0] + (x - c[0]) * k, centre[1] + (y - c[1]) * k)
+                    for x, y in s.points], s.erase) for s in strokes]
+
+
 def compose_number(drawings: Sequence[Drawing], rng: np.random.Generator,
                    n_digits: int) -> ComposedNumber:
     """One number of ``n_digits`` drawings picked at random (they must have labels)."""
