@@ -40,6 +40,9 @@ def add_parser(sub) -> None:
                    help="outlier exposure: this share of every batch is generated "
                         "non-digits with a uniform target (e.g. 0.1), so the model can say "
                         "'not a digit'")
+    p.add_argument("--canvas-pen", type=finite_float, metavar="SHARE",
+                   help="swap this share of the training digits for the same digits drawn "
+                        "with the canvas's pen (e.g. 0.3; converted once, then cached)")
     p.add_argument("--init-checkpoint", type=Path, metavar="CKPT",
                    help="start from these weights instead of random ones")
     p.add_argument("--average-epochs", type=non_negative_int, metavar="N",
@@ -76,6 +79,7 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         eval_limit=args.eval_limit, holdout=args.holdout,
         select_strokes=tuple(str(p) for p in args.select_strokes or ()) or None,
         nondigits=args.nondigits, average_epochs=args.average_epochs,
+        canvas_pen=args.canvas_pen,
         init_checkpoint=str(args.init_checkpoint) if args.init_checkpoint else None)
 
 

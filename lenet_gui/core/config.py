@@ -43,6 +43,10 @@ class TrainConfig:
     # Also try the mean of the last N epochs' weights (stochastic weight averaging;
     # all epochs when there are fewer).
     average_epochs: int = 0
+    # This share of the training digits is swapped, each time it is drawn, for the same
+    # digit drawn with the canvas's pen (``mnist_strokes``): real writers' shapes as
+    # the Draw tab sees a drawing.
+    canvas_pen: float = 0.0
 
     def validate(self, n_train: int | None = None) -> None:
         """Reject values training cannot use, with the reason, before anything runs."""
@@ -91,6 +95,9 @@ class TrainConfig:
             bad(f"eval limit must be positive, got {self.eval_limit}")
         if not isinstance(self.nondigits, (int, float)) or not 0 <= self.nondigits <= 0.5:
             bad(f"non-digit share must be in [0, 0.5], got {self.nondigits!r}")
+        if isinstance(self.canvas_pen, bool) or not isinstance(self.canvas_pen, (int, float)) \
+                or not 0 <= self.canvas_pen <= 1:
+            bad(f"canvas-pen share must be in [0, 1], got {self.canvas_pen!r}")
         if self.device not in DEVICES:
             bad(f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
         if self.recipe not in RECIPES:

@@ -26,6 +26,7 @@ from .model import CheckpointInfo, build_lenet5, save_checkpoint
 from .predict import EvalResult, evaluate_arrays, make_forward, softmax
 from .predict import score as score_probabilities
 from .preprocess import normalise
+from .train_batches import BatchMaker
 from .verdict import choose_reject
 
 
@@ -83,7 +84,6 @@ EpochFn = Callable[[EpochResult], None]
 LogFn = Callable[[str], None]
 
 
-OUTLIER_POOL = 20000  # generated non-digits kept for outlier exposure
 OUTLIER_VAL = 1000  # generated validation non-digits that help choose the best epoch
 # With outlier exposure the best epoch maximises accuracy + this x the share of
 # validation non-digits refused: 7 points more refused weigh as much as 0.35 points
@@ -170,49 +170,14 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
     # Small evaluation batches: each holds MindSpore's lock, which the window's
     # recognizer waits for.
     forward = make_forward(net, largest=256)
-    augment = None
-    if config.augment:
-        from .augment import AugmentConfig, Augmenter
-        from .styles import StyleConfig
-
-        augment = Augmenter(seed=config.seed + 1000 * rank, config=AugmentConfig(
-            styles=StyleConfig() if config.styles else None))
     drawn = _load_selection_drawings(config.select_strokes, log)
-    labels = train_split.labels.astype(np.int32)
-
-    outlier_rng = np.random.default_rng([config.seed, 7] + ([rank] if workers > 1 else []))
-    outlier_pool = None
+    make_batch = BatchMaker(config, train_split, rank, workers, log)
     if outliers:
         from .nondigits import nondigit_images
 
-        # Drawn once (rendering is the slow part); each batch then re-augments them.
-        size = min(OUTLIER_POOL, max(1000, int(2 * len(train_split) * config.nondigits)))
-        log(f"generating {size:,} non-digits for outlier exposure")
-        outlier_pool = nondigit_images(size, outlier_rng)
         # Validation non-digits, from another random stream than the training pool.
         outlier_val = normalise(nondigit_images(OUTLIER_VAL, np.random.default_rng(
             [config.seed, 11])))
-
-    def make_batch(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        # Normalised per batch, beside the step: all of MNIST at once would hold 245 MB
-        # and delay the first step.
-        if augment is not None:
-            x = normalise(augment(train_split.images[idx], train_split.labels[idx]))
-        else:
-            x = normalise(train_split.images[idx])
-        if not outliers:
-            return x, labels[idx]
-        # Outlier exposure (Hendrycks et al. 2019): the last part of each batch is
-        # generated non-digits with the uniform distribution as their target.
-        k = max(1, int(round(len(idx) * config.nondigits)))
-        extra = outlier_pool[outlier_rng.integers(0, len(outlier_pool), k)]
-        if augment is not None:
-            extra = augment(extra)
-        x = x.copy()
-        x[-k:] = normalise(extra)
-        y = np.eye(10, dtype=np.float32)[labels[idx]]
-        y[-k:] = 0.1
-        return x, y
 
     def evaluate(split: Split | None) -> EvalResult | None:
         return None if split is None else evaluate_arrays(forward, split.images, split.labels)

@@ -57,6 +57,8 @@ def train_args(config: TrainConfig, out: Path, data_dir: Path,
         args += ["--init-checkpoint", str(config.init_checkpoint)]
     if config.average_epochs:
         args += ["--average-epochs", str(config.average_epochs)]
+    if config.canvas_pen:
+        args += ["--canvas-pen", repr(float(config.canvas_pen))]
     if config.select_strokes:
         args += ["--select-strokes", *map(str, config.select_strokes)]
     if threads:

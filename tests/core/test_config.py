@@ -33,6 +33,9 @@ def test_course_recipe_is_the_default():
     ({"device": "TPU"}, "device must be one of CPU, GPU, Ascend"),
     ({"recipe": "magic"}, "recipe must be one of course, robust"),
     ({"seed": -1}, "seed must not be negative"),
+    ({"canvas_pen": 1.5}, r"canvas-pen share must be in \[0, 1\]"),
+    ({"canvas_pen": -0.1}, r"canvas-pen share must be in \[0, 1\]"),
+    ({"canvas_pen": True}, r"canvas-pen share must be in \[0, 1\]"),
 ])
 def test_bad_values_are_rejected(changes, message):
     c = TrainConfig(**changes)
