@@ -41,6 +41,8 @@ def parse_args(argv=None):
     p.add_argument("--limit", type=int, help="the first N digits of the split only")
     p.add_argument("--mistakes", type=Path,
                    help="PNG of the last checkpoint's mistakes: MNIST digit over its replay")
+    p.add_argument("--sample", type=Path,
+                   help="PNG of the first 40 digits: MNIST's image over what the model saw")
     p.add_argument("--json", type=Path)
     return p.parse_args(argv)
 
@@ -59,19 +61,20 @@ def load(args):
     return images, labels
 
 
-def mistakes_sheet(path: Path, images, inputs, labels, predictions, n: int = 100) -> None:
-    """Up to n mistakes: the MNIST digit above what the model saw, true>read in red."""
+def sheet(path: Path, which, images, inputs, labels, predictions) -> None:
+    """Digits ``which``: the MNIST image above what the model saw; label>answer in red
+    where the answer is wrong."""
     import numpy as np
     from PIL import Image, ImageDraw
 
-    wrong = np.flatnonzero(predictions != labels)[:n]
     tiles = []
-    for i in wrong:
+    for i in which:
         seen = inputs[i, 0, 2:30, 2:30]
         seen = (seen - seen.min()) / max(float(seen.max() - seen.min()), 1e-6) * 255
         tile = np.kron(np.concatenate([images[i].astype(np.float32), seen]), np.ones((3, 3)))
         im = Image.fromarray(tile.astype(np.uint8)).convert("RGB")
-        ImageDraw.Draw(im).text((2, 1), f"{labels[i]}>{predictions[i]}", fill=(255, 70, 70))
+        if predictions[i] != labels[i]:
+            ImageDraw.Draw(im).text((2, 1), f"{labels[i]}>{predictions[i]}", fill=(255, 70, 70))
         tiles.append(np.asarray(im))
     if not tiles:
         return
@@ -107,7 +110,7 @@ def main(argv=None) -> int:
         replayed = score(labels[kept], probs)
         rows.append({"checkpoint": str(ckpt), "images": as_images.accuracy,
                      "replayed": replayed.accuracy, "replayed_per_class": replayed.per_class,
-                     "replayed_lowest_class": min(replayed.per_class),
+                     "replayed_lowest_class": float(np.nanmin(replayed.per_class)),
                      "replayed_confident_mistakes": replayed.confident_mistakes(0.9),
                      "n": len(kept)})
         last = (probs.argmax(1), kept)
@@ -117,14 +120,18 @@ def main(argv=None) -> int:
     for row in rows:
         path = Path(row["checkpoint"])
         name = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-        worst = int(np.argmin(row["replayed_per_class"]))
+        worst = int(np.nanargmin(row["replayed_per_class"]))
         print(f"| {name} | {row['images'] * 100:.2f}% | {row['replayed'] * 100:.2f}% | "
               f"{row['replayed_lowest_class'] * 100:.1f}% ({worst}s) | "
               f"{row['replayed_confident_mistakes']} |")
+    predictions, kept = last
     if args.mistakes:
-        predictions, kept = last
-        mistakes_sheet(args.mistakes, images[kept], inputs, labels[kept], predictions)
+        wrong = np.flatnonzero(predictions != labels[kept])[:100]
+        sheet(args.mistakes, wrong, images[kept], inputs, labels[kept], predictions)
         print(f"mistakes of {args.checkpoints[-1].name}: {args.mistakes}")
+    if args.sample:
+        sheet(args.sample, range(min(40, len(kept))), images[kept], inputs, labels[kept],
+              predictions)
     if args.json:
         args.json.write_text(json.dumps({"split": args.split, "rows": rows}, indent=2))
     return 0
