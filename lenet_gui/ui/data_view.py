@@ -20,9 +20,8 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPro
                                QPushButton, QStackedLayout, QVBoxLayout, QWidget)
 
 from ..core.browse import (Filter, Predictions, Source, drawings_source, find_drawn_sets,
-                           load_stroke_source, mnist_source)
+                           load_mnist_source, load_stroke_source, mnist_canvas_source)
 from ..core.config import default_data_dir
-from ..core.errors import DataError, LenetGuiError
 from ..core.prediction_cache import (PredictionCache, cached_predictions, default_cache_dir,
                                      source_key)
 from .confusion_widget import ConfusionPanel
@@ -35,8 +34,8 @@ HINT = "Double-click an image to put it on the canvas."
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """A choice in the source picker: ``kind`` "mnist" (key: split), "my_digits" or
-    "file" (key: the path)."""
+    """A choice in the source picker: ``kind`` "mnist" or "mnist_canvas" (key: split),
+    "my_digits" or "file" (key: the path)."""
 
     kind: str
     key: str
@@ -67,6 +66,7 @@ class DataView(QWidget):
         self.source_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for split in ("test", "train"):
             self._add_source(SourceSpec("mnist", split, f"MNIST {split}"))
+        self._add_source(SourceSpec("mnist_canvas", "test", "MNIST test, drawn on the canvas"))
         for path in find_drawn_sets():
             self._add_source(SourceSpec("file", str(path), f"Drawn: {path.name}"))
         self.open_button = QPushButton("Open stroke file…")
@@ -265,9 +265,12 @@ class DataView(QWidget):
             lambda p: self._on_predicted(source, p), self._on_predict_failed)
 
     def _load(self, spec: SourceSpec) -> None:
+        data_dir = self.data_dir
         if spec.kind == "mnist":
-            data_dir = self.data_dir
-            fn = lambda w, report: _load_mnist(data_dir, spec)  # noqa: E731
+            fn = lambda w, report: load_mnist_source(data_dir, spec.key, spec.name)  # noqa: E731
+        elif spec.kind == "mnist_canvas":
+            fn = lambda w, report: mnist_canvas_source(  # noqa: E731
+                data_dir, spec.key, spec.name, report, w.stop_event)
         elif spec.kind == "my_digits":
             drawings = self.hub.store.drawings() if self.hub is not None else []
             if not drawings:
@@ -378,22 +381,6 @@ class DataView(QWidget):
     def _on_double_click(self, index: QModelIndex) -> None:
         if self.source is not None and index.isValid():
             self.image_chosen.emit(self.source.item(self.model.source_index(index.row())))
-
-
-# --------------------------------------------------------------- worker jobs
-def _load_mnist(data_dir: Path, spec: SourceSpec) -> Source:
-    from ..core.data import load_split, require_files
-
-    try:
-        require_files(data_dir, spec.key)
-    except DataError:
-        raise LenetGuiError(f"MNIST not found in {data_dir} — download it in the Train "
-                            "tab.") from None
-    try:
-        split = load_split(data_dir, spec.key)
-    except DataError as exc:
-        raise LenetGuiError(f"Cannot read MNIST {spec.key} in {data_dir}: {exc}") from None
-    return mnist_source(spec.name, split.images, split.labels)
 
 
 __all__ = ["DataView", "SourceSpec"]

@@ -274,6 +274,35 @@ def test_a_bad_stroke_file_says_why(qtbot, view, tmp_path):
     qtbot.waitUntil(lambda: view.model.rowCount() == 500, timeout=10000)
 
 
+def test_mnist_drawn_on_the_canvas_is_a_stroke_source(qtbot, view, recognizer, expected):
+    """Real writers' digits as drawings: the answers are those of the same drawings read
+    through the Draw tab's path, and double-click gives the drawing for the canvas."""
+    from lenet_gui.core.mnist_strokes import as_drawings
+
+    split, _ = expected
+    drawings, kept = as_drawings(split.images, split.labels)
+    want = evaluate_drawings(recognizer, drawings)
+    with qtbot.waitSignal(view.predictions_shown, timeout=120000):
+        assert view.select_source("MNIST test, drawn on the canvas")
+    assert len(kept) == 500 and view.model.rowCount() == 500
+    assert view.source.is_strokes
+    assert view.predictions.predicted.tolist() == want.predictions
+    assert want.accuracy >= 0.95
+    pos = item_center(qtbot, view, 7)
+    with qtbot.waitSignal(view.image_chosen, timeout=3000) as sig:
+        double_click(qtbot, view, pos)
+    [drawing] = sig.args
+    assert isinstance(drawing, Drawing) and drawing.strokes == drawings[7].strokes
+    assert drawing.label == int(split.labels[7])
+
+
+def test_mnist_on_the_canvas_without_mnist_says_why(qtbot, recognizer, tmp_path):
+    v = make_view(qtbot, PredictionCache(None), tmp_path / "no-mnist", recognizer, wait=False)
+    assert v.select_source("MNIST test, drawn on the canvas")
+    qtbot.waitUntil(lambda: "MNIST not found" in v.empty_label.text(), timeout=10000)
+    v.shutdown()
+
+
 def test_my_digits_is_a_source_and_follows_changes(qtbot, view):
     from lenet_gui.ui.my_digits_hub import MyDigitsHub
 
