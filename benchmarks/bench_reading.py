@@ -1,7 +1,8 @@
 """Reading numbers and refusing non-digits (issue 11), measured through ``lenet_gui.core.reading``.
 
-* numbers of 2-4 digits composed from each drawn set (tests/data/compose_numbers.py):
-  share read exactly, and share with the right number of segments;
+* numbers of 2-4 digits composed from each drawn set (tests/data/compose_numbers.py),
+  and from 1,000 MNIST test digits drawn on the canvas (``mnist_strokes``: real writers;
+  with ``--data-dir``): share read exactly, and share with the right number of segments;
 * the generated non-digit set (tests/data/nondigits.json, never used in training):
   share refused ("not a digit");
 * the drawn digit sets and MNIST test: share refused (should be tiny);
@@ -59,15 +60,21 @@ def main(argv=None) -> int:
     out: dict = {"checkpoint": str(args.checkpoint), "reject": t.reject, "numbers": {},
                  "refused": {}}
     times = []
-    for name, path in DRAWN_SETS.items():
-        drawings = load_drawings(path)
+    sets = [(name, load_drawings(path)) for name, path in DRAWN_SETS.items()]
+    if (args.data_dir / "test").is_dir():
+        from lenet_gui.core.data import load_split
+        from lenet_gui.core.mnist_strokes import as_drawings
+
+        test = load_split(args.data_dir, "test")
+        sets.append(("MNIST writers", as_drawings(test.images[:1000], test.labels[:1000])[0]))
+    for name, drawings in sets:
         nums = compose_numbers(drawings, args.numbers, seed=args.seed)
         exact = count = 0
         for n in nums:
             ink = render_strokes(n.strokes)  # the canvas hands its ink to the reader
             t0 = time.perf_counter()
             reading = read_strokes(r, n.strokes, ink=ink)
-            if len(n.text) == 4:
+            if len(n.text) == 4 and name in DRAWN_SETS:  # timed on the drawn sets, as before
                 times.append((time.perf_counter() - t0) * 1000)
             exact += reading is not None and reading.text == n.text
             count += reading is not None and len(reading.digits) == len(n.text)
@@ -98,10 +105,8 @@ def main(argv=None) -> int:
           "training generator makes: " + ", ".join(f"{k} {v * 100:.0f}%"
                                                   for k, v in held_out.items()))
     if (args.data_dir / "test").is_dir():
-        from lenet_gui.core.data import load_split
         from lenet_gui.core.preprocess import normalise
 
-        test = load_split(args.data_dir, "test")
         probs = r.probabilities(normalise(test.images))
         refused = float(np.mean([t.verdict(p) == NOT_A_DIGIT for p in probs]))
         out["refused"]["mnist_test"] = refused
