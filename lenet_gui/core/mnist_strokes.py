@@ -187,8 +187,7 @@ def cached_canvas_pen_images(images: np.ndarray, cache_dir: Path,
     conversion takes minutes for all of MNIST). A cache file that cannot be read is
     made again; one that cannot be written only costs the next run the time."""
     images = np.ascontiguousarray(images, dtype=np.uint8)
-    key = hashlib.md5(images.tobytes()).hexdigest()[:16]
-    path = Path(cache_dir) / f"canvas-pen-v{VERSION}-{key}.npy"
+    path = Path(cache_dir) / f"canvas-pen-v{VERSION}-{_key(images)}.npy"
     try:
         cached = np.load(path, allow_pickle=False)
         if cached.shape == images.shape and cached.dtype == np.uint8:
@@ -206,6 +205,68 @@ def cached_canvas_pen_images(images: np.ndarray, cache_dir: Path,
     except OSError as e:
         log(f"could not cache the canvas-pen digits ({e}); they will be drawn again next time")
     return made
+
+
+def _key(images: np.ndarray) -> str:
+    return hashlib.md5(np.ascontiguousarray(images, dtype=np.uint8).tobytes()).hexdigest()[:16]
+
+
+def save_strokes(path: Path, drawings: Sequence[Sequence[Stroke]]) -> None:
+    """Each digit's strokes as three flat arrays in one .npz, written atomically."""
+    per_digit = np.array([len(d) for d in drawings], dtype=np.int32)
+    lengths = np.array([len(s.points) for d in drawings for s in d], dtype=np.int32)
+    points = np.array([p for d in drawings for s in d for p in s.points],
+                      dtype=np.float32).reshape(-1, 2)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+    np.savez(tmp, per_digit=per_digit, lengths=lengths, points=points)
+    os.replace(tmp, path)
+
+
+def load_strokes(path: Path, n: int) -> list[list[Stroke]] | None:
+    """What ``save_strokes`` wrote, for ``n`` digits; None if it is missing or not that."""
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            per_digit, lengths, points = f["per_digit"], f["lengths"], f["points"]
+    except (OSError, ValueError, KeyError):
+        return None
+    if (len(per_digit) != n or per_digit.sum() != len(lengths) or lengths.sum() != len(points)
+            or (lengths < 1).any() or not np.isfinite(points).all()):
+        return None
+    cuts = np.cumsum(lengths)[:-1]
+    strokes = [Stroke([(float(x), float(y)) for x, y in pts]) for pts in np.split(points, cuts)]
+    out, k = [], 0
+    for count in per_digit.tolist():
+        out.append(strokes[k:k + count])
+        k += count
+    return out
+
+
+def cached_mnist_to_strokes(images: np.ndarray, cache_dir: Path | None,
+                            on_progress: Callable[[int], None] | None = None,
+                            stop: Callable[[], bool] | None = None) -> list[list[Stroke]]:
+    """``mnist_to_strokes`` in chunks (progress, stop), kept in ``cache_dir`` under the
+    images' checksum; a cache that cannot be read or written costs only the time."""
+    path = None if cache_dir is None else \
+        Path(cache_dir) / f"mnist-strokes-v{VERSION}-{_key(images)}.npz"
+    found = None if path is None else load_strokes(path, len(images))
+    if found is not None:
+        if on_progress is not None:
+            on_progress(len(images))
+        return found
+    out: list[list[Stroke]] = []
+    for start in range(0, len(images), 500):
+        if stop is not None and stop():
+            return out
+        out.extend(mnist_to_strokes(images[start:start + 500]))
+        if on_progress is not None:
+            on_progress(len(out))
+    if path is not None:
+        try:
+            save_strokes(path, out)
+        except OSError:
+            pass
+    return out
 
 
 def as_drawings(images: np.ndarray, labels: Sequence[int]):

@@ -269,8 +269,9 @@ class DataView(QWidget):
         if spec.kind == "mnist":
             fn = lambda w, report: load_mnist_source(data_dir, spec.key, spec.name)  # noqa: E731
         elif spec.kind == "mnist_canvas":
+            folder = self.cache.folder
             fn = lambda w, report: mnist_canvas_source(  # noqa: E731
-                data_dir, spec.key, spec.name, report, w.stop_event)
+                data_dir, spec.key, spec.name, report, w.stop_event, folder)
         elif spec.kind == "my_digits":
             drawings = self.hub.store.drawings() if self.hub is not None else []
             if not drawings:

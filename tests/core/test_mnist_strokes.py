@@ -129,3 +129,32 @@ def test_training_swaps_in_canvas_pen_digits(subset_dir, tmp_path, monkeypatch):
     # every training image of a batch is one of the canvas-pen digits, not MNIST's own
     pen_set = {p.tobytes() for p in pen.astype(np.float32)}
     assert all(img.astype(np.float32).tobytes() in pen_set for img in batches[0])
+
+
+def test_traced_strokes_are_cached_and_read_back_the_same(test_split, tmp_path, monkeypatch):
+    from lenet_gui.core.strokes import render_strokes
+
+    images = test_split.images[:30]
+    done = []
+    fresh = M.cached_mnist_to_strokes(images, tmp_path, done.append)
+    assert done[-1] == 30 and len(fresh) == 30
+    (cached,) = tmp_path.glob("mnist-strokes-v*.npz")
+
+    def no_tracing(*_a, **_k):
+        raise AssertionError("traced again although cached")
+
+    monkeypatch.setattr(M, "mnist_to_strokes", no_tracing)
+    again = M.cached_mnist_to_strokes(images, tmp_path)
+    assert [len(d) for d in again] == [len(d) for d in fresh]
+    for a, b in zip(again, fresh):  # float32 in the file: the same canvas image
+        assert np.array_equal(render_strokes(a), render_strokes(b))
+    monkeypatch.undo()
+    assert M.load_strokes(cached, 29) is None  # another digit count: not this cache
+    cached.write_bytes(b"\x00garbage")
+    assert M.load_strokes(cached, 30) is None
+    assert len(M.cached_mnist_to_strokes(images, tmp_path)) == 30  # made again
+    assert M.load_strokes(cached, 30) is not None
+
+
+def test_tracing_stops_when_asked(test_split):
+    assert M.cached_mnist_to_strokes(test_split.images[:1200], None, stop=lambda: True) == []
