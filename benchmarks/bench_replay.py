@@ -5,7 +5,9 @@ is thinned to its centre line, traced into strokes and drawn on the canvas with 
 canvas's pen (``lenet_gui.core.mnist_strokes``), then read the way the Draw tab reads
 a lone digit (``evaluation.drawings_to_inputs``). The same digits as MNIST images are
 read in the same run, so the gap between the two columns is what the canvas's single
-pen width costs on real shapes.
+pen width costs on real shapes. A third column reads each drawing the way the Draw tab
+reads a canvas (``reading.read_strokes``: segmentation, the size redraw, verdicts): right
+means one segment, read as the label and not refused ("not a digit").
 
 The MNIST test set's writers wrote none of the training digits; ``--split holdout``
 replays the robust recipe's 5,000 held-out training images instead (what a recipe
@@ -43,6 +45,8 @@ def parse_args(argv=None):
                    help="PNG of the last checkpoint's mistakes: MNIST digit over its replay")
     p.add_argument("--sample", type=Path,
                    help="PNG of the first 40 digits: MNIST's image over what the model saw")
+    p.add_argument("--no-window", action="store_true",
+                   help="skip the Draw tab's reading (segmentation and verdicts)")
     p.add_argument("--json", type=Path)
     return p.parse_args(argv)
 
@@ -102,6 +106,10 @@ def main(argv=None) -> int:
     convert = time.perf_counter() - t0
     print(f"{len(drawings):,} of {len(images):,} MNIST {args.split} digits traced and drawn on "
           f"the canvas in {convert:.1f} s ({len(images) - len(drawings)} traced to nothing)")
+    from lenet_gui.core.reading import read_strokes
+    from lenet_gui.core.strokes import render_strokes
+
+    inks = None if args.no_window else [render_strokes(d.strokes) for d in drawings]
     rows = []
     for ckpt in args.checkpoints:
         r = Recognizer(ckpt)
@@ -113,17 +121,25 @@ def main(argv=None) -> int:
                      "replayed_lowest_class": float(np.nanmin(replayed.per_class)),
                      "replayed_confident_mistakes": replayed.confident_mistakes(0.9),
                      "n": len(kept)})
+        if inks is not None:
+            readings = [read_strokes(r, d.strokes, ink=ink) for d, ink in zip(drawings, inks)]
+            rows[-1]["window"] = float(np.mean([x is not None and x.text == str(d.label)
+                                                for x, d in zip(readings, drawings)]))
+            rows[-1]["window_split"] = int(sum(x is not None and len(x.digits) > 1
+                                               for x in readings))
         last = (probs.argmax(1), kept)
     print(f"| checkpoint | MNIST {args.split} as images | drawn on the canvas | lowest class | "
-          "wrong at p > 0.9 |")
-    print("|---|---|---|---|---|")
+          "wrong at p > 0.9 | read by the Draw tab (split into several digits) |")
+    print("|---|---|---|---|---|---|")
     for row in rows:
         path = Path(row["checkpoint"])
         name = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
         worst = int(np.nanargmin(row["replayed_per_class"]))
         print(f"| {name} | {row['images'] * 100:.2f}% | {row['replayed'] * 100:.2f}% | "
               f"{row['replayed_lowest_class'] * 100:.1f}% ({worst}s) | "
-              f"{row['replayed_confident_mistakes']} |")
+              f"{row['replayed_confident_mistakes']} | "
+              + (f"{row['window'] * 100:.2f}% ({row['window_split']}) |" if "window" in row
+                 else "n/a |"))
     predictions, kept = last
     if args.mistakes:
         wrong = np.flatnonzero(predictions != labels[kept])[:100]
