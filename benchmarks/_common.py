@@ -21,6 +21,10 @@ DRAWN = ROOT / "tests" / "data" / "drawn_digits.json"
 DRAWN_SETS = {name: ROOT / "tests" / "data" / file for name, file in (
     ("neat", "drawn_digits.json"), ("hard", "drawn_digits_hard.json"),
     ("international", "drawn_digits_intl.json"), ("holdout", "drawn_digits_holdout.json"))}
+# The full MNIST beside the work folder, and the two checkpoints the repository ships.
+SHARED_MNIST = ROOT.parent / "shared" / "MNIST"
+CHECKPOINTS = (ROOT / "checkpoints" / "lenet5_course.ckpt",
+               ROOT / "checkpoints" / "lenet5_mnist.ckpt")
 
 
 def ensure_root_on_path() -> None:

@@ -20,17 +20,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from _common import DRAWN_SETS  # noqa: E402
+from _common import CHECKPOINTS, DRAWN_SETS, SHARED_MNIST  # noqa: E402
 TARGETS = {"mnist": 0.995, "neat": 0.995, "hard": 0.995, "international": 0.98,
            "class": 0.97}
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--checkpoints", type=Path, nargs="+",
-                   default=[ROOT / "checkpoints" / "lenet5_course.ckpt",
-                            ROOT / "checkpoints" / "lenet5_mnist.ckpt"])
-    p.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "MNIST")
+    p.add_argument("--checkpoints", type=Path, nargs="+", default=list(CHECKPOINTS))
+    p.add_argument("--data-dir", type=Path, default=SHARED_MNIST)
     p.add_argument("--json", type=Path)
     return p.parse_args(argv)
 

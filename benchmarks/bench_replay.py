@@ -30,15 +30,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from _common import CHECKPOINTS, SHARED_MNIST  # noqa: E402
+
 HOLDOUT = 5000  # the robust recipe's held-out training images (the last ones)
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--checkpoints", type=Path, nargs="+",
-                   default=[ROOT / "checkpoints" / "lenet5_course.ckpt",
-                            ROOT / "checkpoints" / "lenet5_mnist.ckpt"])
-    p.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "MNIST")
+    p.add_argument("--checkpoints", type=Path, nargs="+", default=list(CHECKPOINTS))
+    p.add_argument("--data-dir", type=Path, default=SHARED_MNIST)
     p.add_argument("--split", choices=("test", "holdout"), default="test")
     p.add_argument("--limit", type=int, help="the first N digits of the split only")
     p.add_argument("--mistakes", type=Path,

@@ -162,7 +162,10 @@ def mnist_to_strokes(images: np.ndarray) -> list[list[Stroke]]:
     return out
 
 
-def canvas_pen_images(images: np.ndarray, chunk: int = 500,
+CHUNK = 500  # digits traced at a time: bounds the upscaled stack (500 x 84 x 84 floats)
+
+
+def canvas_pen_images(images: np.ndarray, chunk: int = CHUNK,
                       on_progress: Callable[[int], None] | None = None) -> np.ndarray:
     """(N, 28, 28) MNIST digits -> (N, 28, 28) uint8: each drawn on the canvas with its
     strokes and read as the Draw tab reads a lone digit. A digit that traces to
@@ -255,10 +258,10 @@ def cached_mnist_to_strokes(images: np.ndarray, cache_dir: Path | None,
             on_progress(len(images))
         return found
     out: list[list[Stroke]] = []
-    for start in range(0, len(images), 500):
+    for start in range(0, len(images), CHUNK):
         if stop is not None and stop():
             return out
-        out.extend(mnist_to_strokes(images[start:start + 500]))
+        out.extend(mnist_to_strokes(images[start:start + CHUNK]))
         if on_progress is not None:
             on_progress(len(out))
     if path is not None:
