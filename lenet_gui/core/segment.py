@@ -11,7 +11,10 @@ ink strokes, or the connected pieces of the thresholded, slightly dilated ink:
    narrower, or with ink that touches or comes close, they are one digit (the parts
    of a 4 or a 5, the bar of a 7, the slash of a 0, the loops of an 8) -- except two
    groups each nearly as tall as both together and overlapping in x by less than
-   half the narrower: digits side by side, even where they touch.
+   half the narrower: digits side by side, even where they touch, unless their
+   stroke centre lines meet as one digit's do (a bar ending on a stem, a crossing,
+   a loop's two halves, a corner away from the top and bottom: a 4 written as an L
+   and a stem). A bar on its own (a 5's, floating above it) joins what it lies over.
 3. A small unit joins the group whose ink is nearest if that is close (a tick, a dot
    on a digit); far from everything it is noise, dropped and counted.
 4. A group much wider than tall is cut along the top-to-bottom path crossing least
@@ -20,8 +23,10 @@ ink strokes, or the connected pieces of the thresholded, slightly dilated ink:
 5. Where groups' boxes overlap, an inked pixel goes to the group with the nearest
    stroke centre line (strokes) or the piece of ink that holds it (images).
 
-Thresholds: set on the drawn-digit sets (each drawing must stay one segment) and on
-numbers composed from them (tests/data/compose_numbers.py; benchmarks/bench_segment.py).
+Steps 1-3 are ``grouping``. Thresholds: set on the drawn-digit sets (each drawing must
+stay one segment), on numbers composed from them (tests/data/compose_numbers.py;
+benchmarks/bench_segment.py), and on the held-out MNIST training digits drawn on the
+canvas (``mnist_strokes``: real writers' 4s and 5s; never the MNIST test set).
 """
 
 from __future__ import annotations
@@ -32,23 +37,17 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .grouping import Box, box_gap as _box_gap, group as _group
 from .seam import ink_box as _ink_box
 from .seam import split as _split
 from .strokes import CANVAS_SIZE, PEN_WIDTH, Stroke, render_strokes
 
 MAX_DIGITS = 8
-# 1: "small" = larger side at most SMALL_FRAC of the tallest unit, or SMALL_PENS pens.
-SMALL_FRAC, SMALL_PENS = 0.3, 1.6
-# 2: x-overlap (of the narrower) that makes one digit; "tall" (of the joint height);
-# ink gap (of the joint height) that counts as coming close.
-OVERLAP, TALL, CLOSE = 0.5, 0.6, 0.1
-# 3: a small unit joins a group within ATTACH of the tallest group's height.
-ATTACH = 0.35
+# 2: centre lines within JOIN pens meet; an arm is ARM pens of line from where they
+# meet; meeting points APART pens apart are two (``grouping`` decides what that means).
+JOIN, ARM, APART = 0.5, 1.0, 3.0
 LEVEL = 0.3      # images: ink above this fraction of the peak makes the pieces
 _STEP = 4.0      # centre lines are sampled at least this often (pixels)
-
-Box = tuple  # (top, bottom, left, right), bottom/right exclusive
-
 
 @dataclass
 class Segment:
@@ -76,70 +75,6 @@ class SegmentResult:
     def too_many(self) -> bool:
         """More pieces than a number may have ("too many pieces ... (N found)")."""
         return len(self.segments) > self.max_digits
-
-
-def _box_gap(a: Box, b: Box) -> float:
-    """Gap between two boxes; < 0 when they overlap."""
-    return max(a[0] - b[1], b[0] - a[1], a[2] - b[3], b[2] - a[3])
-
-
-def _x_overlap(a: Box, b: Box) -> float:
-    """Overlap in x as a fraction of the narrower box (< 0: apart)."""
-    return (min(a[3], b[3]) - max(a[2], b[2])) / max(min(a[3] - a[2], b[3] - b[2]), 1e-6)
-
-
-def _group(boxes: list[Box], gap: Callable[[int, int, float], float],
-           pen: float) -> tuple[list[list[int]], list[int]]:
-    """Steps 1-3 on units given by their ink boxes and ``gap(i, j, limit)`` (their ink
-    gap; anything over ``limit`` if farther): the groups, and the noise units."""
-    n = len(boxes)
-    limit = max([SMALL_FRAC * (b[1] - b[0]) for b in boxes] + [SMALL_PENS * pen])
-    small = [max(b[1] - b[0], b[3] - b[2]) <= limit for b in boxes]
-    if all(small):
-        small = [False] * n  # nothing to attach them to: every piece counts
-    big = [i for i in range(n) if not small[i]]
-    pairs = []
-    for k, i in enumerate(big):
-        for j in big[k + 1:]:
-            a, b = boxes[i], boxes[j]
-            ov, joint = _x_overlap(a, b), max(a[1], b[1]) - min(a[0], b[0])
-            near = CLOSE * joint
-            if ov >= OVERLAP:
-                pairs.append((-ov, i, j))
-            elif (min(a[1] - a[0], b[1] - b[0]) < TALL * joint  # else side by side
-                  and _box_gap(a, b) <= near and gap(i, j, near) <= near):
-                pairs.append((1.0 - ov, i, j))
-    parent = list(range(n))
-    box = {i: boxes[i] for i in big}
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    for _, i, j in sorted(pairs):
-        ci, cj = find(i), find(j)
-        a, b = box[ci], box[cj]
-        joint = max(a[1], b[1]) - min(a[0], b[0])
-        if ci == cj or (min(a[1] - a[0], b[1] - b[0]) >= TALL * joint
-                        and _x_overlap(a, b) < OVERLAP):
-            continue  # already one, or two digits side by side
-        parent[cj] = ci
-        box[ci] = (min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3]))
-    members: dict[int, list[int]] = {}
-    for i in big:
-        members.setdefault(find(i), []).append(i)
-    reach = ATTACH * max((box[c][1] - box[c][0] for c in members), default=0.0)
-    noise = []
-    for i in (i for i in range(n) if small[i]):
-        best, best_gap = None, reach
-        for c, units in members.items():
-            if _box_gap(box[c], boxes[i]) <= best_gap:
-                g = min(gap(i, j, best_gap) for j in units)
-                if g <= best_gap:
-                    best, best_gap = c, g
-        (noise if best is None else members[best]).append(i)
-    return list(members.values()), noise
 
 
 def _segments(ink: np.ndarray, boxes: list[Box], mine: Callable[[int], np.ndarray | None],
@@ -244,7 +179,7 @@ def segment_strokes(strokes: Sequence[Stroke], size: int = CANVAS_SIZE, *,
         d2 = (a * a).sum(axis=1)[:, None] + (b * b).sum(axis=1)[None, :] - 2.0 * (a @ b.T)
         return float(np.sqrt(max(d2.min(), 0.0))) - pen
 
-    groups, noise = _group(units, gap, pen)
+    groups, noise = _group(units, gap, pen, lambda i, j: _meeting(i, j, lines, units, pen))
     groups.sort(key=lambda g: min(units[i][2] for i in g))
     labels = groups + [[i] for i in noise]  # noise keeps a label, so that it is cut away
     boxes = []
@@ -274,6 +209,35 @@ def segment_strokes(strokes: Sequence[Stroke], size: int = CANVAS_SIZE, *,
 
     return _segments(ink, boxes[:len(groups)], mine, len(noise), 0.5 * peak, pen,
                      strokes_of, max_digits, all_ink_boxed=True)
+
+
+def _meeting(i: int, j: int, lines: "_Lines", units: list[Box],
+             pen: float) -> tuple[int, float] | None:
+    """Where centre lines i and j meet (come within JOIN pens): how many arms (ARM
+    pens of line or more) leave the point, counting every line through it, and its
+    height; 4 arms if they meet in two places (the halves of a loop); None if they
+    do not meet. 3 or more: a bar ending on a stem, a crossing; 2: a corner."""
+    a, b = lines.dense(i), lines.dense(j)
+    d = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
+    ia, ib = np.nonzero(d <= JOIN * pen)
+    if len(ia) == 0:
+        return None
+    points = (a[ia] + b[ib]) / 2
+    c = points[np.argmin(d[ia, ib])]
+    if np.hypot(*(points - points[0]).T).max() >= APART * pen:
+        return 4, float(c[1])
+    arms = 0
+    for k, u in enumerate(units):
+        if _box_gap(u, (c[1], c[1], c[0], c[0])) > JOIN * pen:
+            continue
+        p = lines.dense(k)
+        dist = np.hypot(*(p - c).T)
+        n = int(np.argmin(dist))
+        if dist[n] > JOIN * pen:
+            continue
+        s = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(p, axis=0).T))])
+        arms += int(s[n] >= ARM * pen) + int(s[-1] - s[n] >= ARM * pen)
+    return arms, float(c[1])
 
 
 def _nearest(a: Box, b: Box, labels: list[list[int]], units: list[Box], lines: _Lines,

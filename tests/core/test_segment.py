@@ -21,7 +21,7 @@ from lenet_gui.core.preprocess import preprocess_ink
 from lenet_gui.core.segment import MAX_DIGITS, segment_ink, segment_strokes
 from lenet_gui.core.strokes import CANVAS_SIZE, Stroke, load_drawings, render_strokes
 
-from ..conftest import TESTS
+from ..conftest import SUBSET, TESTS
 from ..data.compose_numbers import compose_number, compose_numbers
 
 DRAWN_SETS = sorted((TESTS / "data").glob("drawn_digits*.json"))
@@ -96,6 +96,50 @@ def test_multi_stroke_digits_are_in_the_sets(drawn):
     styles = {d.style for d in drawn if len(d.strokes) > 1}
     for name in MULTI_STROKE:
         assert any(s.startswith(name) for s in styles), name
+
+
+def _arc(cx: float, cy: float, rx: float, ry: float, a0: float, a1: float,
+         n: int = 30) -> list[tuple[float, float]]:
+    a = np.radians(np.linspace(a0, a1, n))
+    return list(zip(cx + rx * np.cos(a), cy + ry * np.sin(a)))
+
+
+@pytest.mark.parametrize("name", ["0 in two arcs", "5 with a floating bar", "4 traced"])
+def test_digits_in_side_by_side_pieces_are_one(name):
+    """Pieces nearly as tall as the digit and side by side, which touch as the parts
+    of one digit do (a loop's halves meeting twice; a bar ending on a stem) or float
+    as a 5's bar does. The 4 is as MNIST writers' 4s trace (mnist_strokes): the upper
+    stem apart from the L and the lower stem, meeting it in a corner at mid-height."""
+    strokes = {
+        "0 in two arcs": [Stroke(_arc(0.5, 0.5, 0.17, 0.3, -90, -270)),
+                          Stroke(_arc(0.5, 0.5, 0.17, 0.3, -90, 90))],
+        "5 with a floating bar": [
+            Stroke([(0.34, 0.24), (0.32, 0.5)] + _arc(0.42, 0.65, 0.13, 0.16, -140, 150)),
+            Stroke([(0.5, 0.08), (0.8, 0.06)])],
+        "4 traced": [Stroke([(0.78, 0.14), (0.55, 0.55)]),
+                     Stroke([(0.42, 0.27), (0.36, 0.56), (0.55, 0.55), (0.47, 0.86)])],
+    }[name]
+    result = segment_strokes(strokes)
+    assert result.count == 1 and result.segments[0].stroke_indices == [0, 1]
+
+
+def test_side_by_side_digits_meeting_at_their_tops_are_two():
+    """Two 1s leaning together until their tops touch (a corner at the top of both)."""
+    ones = [Stroke([(0.42, 0.2), (0.3, 0.8)]), Stroke([(0.42, 0.2), (0.56, 0.8)])]
+    assert [s.stroke_indices for s in segment_strokes(ones).segments] == [[0], [1]]
+
+
+def test_real_writers_digits_are_one_segment():
+    """MNIST training digits of the subset traced into strokes as a pen would draw them
+    (mnist_strokes): at least 99% stay one segment (98.25% did before strokes that meet
+    as one digit's parts were kept together)."""
+    from lenet_gui.core.data import load_split
+    from lenet_gui.core.mnist_strokes import mnist_to_strokes
+
+    split = load_split(SUBSET, "train")
+    drawings = [s for s in mnist_to_strokes(split.images) if s]
+    split_up = sum(segment_strokes(s).count != 1 for s in drawings)
+    assert split_up <= 0.01 * len(drawings), f"{split_up} of {len(drawings)}"
 
 
 def test_composed_numbers_are_counted_and_ordered(drawn):
