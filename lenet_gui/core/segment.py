@@ -217,9 +217,12 @@ def _meeting(i: int, j: int, lines: "_Lines", units: list[Box],
     pens of line or more) leave the point, counting every line through it, and its
     height; 4 arms if they meet in two places (the halves of a loop); None if they
     do not meet. 3 or more: a bar ending on a stem, a crossing; 2: a corner."""
+    m = JOIN * pen  # only points this near the other's extent can meet it
     a, b = lines.dense(i), lines.dense(j)
+    a = a[((a >= lines.lo[j] - m) & (a <= lines.hi[j] + m)).all(axis=1)]
+    b = b[((b >= lines.lo[i] - m) & (b <= lines.hi[i] + m)).all(axis=1)]
     d = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
-    ia, ib = np.nonzero(d <= JOIN * pen)
+    ia, ib = np.nonzero(d <= m)
     if len(ia) == 0:
         return None
     points = (a[ia] + b[ib]) / 2
