@@ -21,8 +21,9 @@ OVERLAP, TALL, CLOSE = 0.5, 0.6, 0.1
 # 2: two side-by-side pieces whose lines meet in a corner stay two if the corner is
 # within EDGE of their joint height from its top or bottom (tops of "11" touching).
 EDGE = 0.15
-# 2b: a group at most FLAT of the tallest's height and WIDE times as wide is a bar.
-FLAT, WIDE = 0.45, 1.5
+# 2b: a group at most FLAT of the tallest's height and WIDE times as wide is a bar;
+# one whose larger side is at most MARK of the tallest's height, a mark beside a digit.
+FLAT, WIDE, MARK = 0.45, 1.5, 0.36
 # 3: a small unit (or a bar) joins a group within ATTACH of the tallest group's height.
 ATTACH = 0.35
 
@@ -111,14 +112,22 @@ def group(boxes: list[Box], gap: Callable[[int, int, float], float], pen: float,
     for i in big:
         members.setdefault(find(i), []).append(i)
     reach = ATTACH * max((box[c][1] - box[c][0] for c in members), default=0.0)
-    flat = [c for c in members if len(members) > 1 and _flat(box[c], reach / ATTACH)]
-    for c in flat:  # 2b: a bar on its own (a 5's, floating): to what it lies over or under
-        best, most = None, 0.0
+    tallest = reach / ATTACH
+    # 2b: a bar on its own (a 5's, floating) joins what it lies over or under; a piece
+    # much smaller than the tallest digit (a tick beside it) the nearest group.
+    marks = [c for c in members if len(members) > 1 and (
+        _flat(box[c], tallest) or max(box[c][1] - box[c][0], box[c][3] - box[c][2])
+        <= MARK * tallest)]
+    for c in marks:
+        best, most = None, (0.0, -reach)
         for o in members:
+            if o in marks or box_gap(box[c], box[o]) > reach:
+                continue
+            g = min(gap(i, j, reach) for i in members[c] for j in members[o])
             ov = min(box[c][3], box[o][3]) - max(box[c][2], box[o][2])
-            if o not in flat and ov > most and box_gap(box[c], box[o]) <= reach and \
-                    min(gap(i, j, reach) for i in members[c] for j in members[o]) <= reach:
-                best, most = o, ov
+            key = (ov, -g) if _flat(box[c], tallest) else (0.0, -g)
+            if g <= reach and key > most:
+                best, most = o, key
         if best is not None:
             members[best] += members.pop(c)
             a, b = box[best], box[c]

@@ -14,7 +14,8 @@ ink strokes, or the connected pieces of the thresholded, slightly dilated ink:
    half the narrower: digits side by side, even where they touch, unless their
    stroke centre lines meet as one digit's do (a bar ending on a stem, a crossing,
    a loop's two halves, a corner away from the top and bottom: a 4 written as an L
-   and a stem). A bar on its own (a 5's, floating above it) joins what it lies over.
+   and a stem). A bar on its own (a 5's, floating above it) joins what it lies over,
+   and a mark much smaller than the tallest digit (a stray tick) the nearest digit.
 3. A small unit joins the group whose ink is nearest if that is close (a tick, a dot
    on a digit); far from everything it is noise, dropped and counted.
 4. A group much wider than tall is cut along the top-to-bottom path crossing least

@@ -123,6 +123,16 @@ def test_digits_in_side_by_side_pieces_are_one(name):
     assert result.count == 1 and result.segments[0].stroke_indices == [0, 1]
 
 
+def test_a_mark_beside_a_digit_joins_it():
+    """A stray tick a third of the digit's height, beside it (MNIST writers have them):
+    too big for a speck, too small for a digit of the same number."""
+    strokes = [Stroke([(0.2, 0.2), (0.5, 0.2), (0.35, 0.8)]),
+               Stroke([(0.68, 0.4), (0.69, 0.55)])]
+    assert [s.stroke_indices for s in segment_strokes(strokes).segments] == [[0, 1]]
+    far = [strokes[0], Stroke([(0.95, 0.4), (0.96, 0.55)])]  # beyond reach: its own
+    assert segment_strokes(far).count == 2
+
+
 def test_side_by_side_digits_meeting_at_their_tops_are_two():
     """Two 1s leaning together until their tops touch (a corner at the top of both)."""
     ones = [Stroke([(0.42, 0.2), (0.3, 0.8)]), Stroke([(0.42, 0.2), (0.56, 0.8)])]
