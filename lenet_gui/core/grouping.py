@@ -21,9 +21,10 @@ OVERLAP, TALL, CLOSE = 0.5, 0.6, 0.1
 # 2: two side-by-side pieces whose lines meet in a corner stay two if the corner is
 # within EDGE of their joint height from its top or bottom (tops of "11" touching).
 EDGE = 0.15
-# 2b: a group at most FLAT of the tallest's height and WIDE times as wide is a bar;
+# 2b: a group at most FLAT of the tallest's height and WIDE times as wide is a bar (a 5's
+# bar over a short bowl is up to half its height);
 # one whose larger side is at most MARK of the tallest's height, a mark beside a digit.
-FLAT, WIDE, MARK = 0.45, 1.5, 0.36
+FLAT, WIDE, MARK = 0.5, 1.5, 0.36
 # 3: a small unit (or a bar) joins a group within ATTACH of the tallest group's height.
 ATTACH = 0.35
 
