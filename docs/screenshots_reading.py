@@ -5,7 +5,9 @@
 Draws a number composed from tests/data/drawn_digits.json, a scribble from
 tests/data/nondigits.json and a small digit in a corner onto the canvas with real
 mouse events, and saves the Draw tab reading each: docs/screenshot-number.png,
-docs/screenshot-not-a-digit.png and docs/screenshot-small.png.
+docs/screenshot-not-a-digit.png and docs/screenshot-small.png; then a number whose
+digits are drawn in side-by-side pieces (a 4 as an L and a leaning stem, a 5 with its
+bar floating, a 0 in two arcs): docs/screenshot-pieces.png.
 """
 
 from __future__ import annotations
@@ -18,6 +20,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def pieces() -> list:
+    """4, 5, 0 drawn in pieces that stand side by side, as real writers draw them."""
+    import numpy as np
+
+    from lenet_gui.core.strokes import Stroke
+
+    def arc(cx, cy, rx, ry, a0, a1, n=30):
+        a = np.radians(np.linspace(a0, a1, n))
+        return list(zip(cx + rx * np.cos(a), cy + ry * np.sin(a)))
+
+    def placed(points, dx):
+        return Stroke([(float(x) * 0.55 + dx, float(y) * 0.55 + 0.2) for x, y in points])
+
+    return [placed([(0.78, 0.14), (0.55, 0.55)], -0.12),
+            placed([(0.42, 0.27), (0.36, 0.56), (0.55, 0.55), (0.47, 0.86)], -0.12),
+            placed([(0.34, 0.24), (0.32, 0.5)] + arc(0.42, 0.65, 0.13, 0.16, -140, 150), 0.2),
+            placed([(0.5, 0.08), (0.8, 0.06)], 0.2),
+            placed(arc(0.5, 0.5, 0.17, 0.3, -90, -270), 0.46),
+            placed(arc(0.5, 0.5, 0.17, 0.3, -90, 90), 0.46)]
 
 
 def main(argv=None) -> int:
@@ -70,6 +93,9 @@ def main(argv=None) -> int:
     draw(at_size(eight.strokes, 0.16, centre=(0.22, 0.22)))  # written small in a corner
     window.grab().save(str(args.out / "screenshot-small.png"))
     print(f"small 8: read as {window.draw_tab.last_reading.text!r}")
+    draw(pieces())
+    window.grab().save(str(args.out / "screenshot-pieces.png"))
+    print(f"4, 5, 0 in pieces: read as {window.draw_tab.last_reading.text!r}")
     window.close()
     return 0
 
