@@ -11,7 +11,8 @@ scale). segment_strokes, the one with a target, counts the fastest of --repeats
 calls, so that the other jobs of a shared machine count less (cpu: this process's
 CPU time in that call); render_strokes and segment_ink are one call each.
 With --singles, also how many of the set's drawings stay one segment (all must; the
-tests check it too).
+tests check it too). Last, the fastest of --repeats calls on drawings no person writes
+but a user can make (a page of hatching, a 30-stroke scribble): the worst cases.
 
     python benchmarks/bench_segment.py                  # all sets, ~20-40 s
     python benchmarks/bench_segment.py --numbers 300 --singles --json segment.json
@@ -106,6 +107,22 @@ def run_set(path, n: int, seed: int, singles: bool, repeats: int) -> dict:
     return out
 
 
+def worst_cases() -> dict[str, list]:
+    """Drawings that make segmentation do the most work: many tall strokes side by side,
+    and long strokes crossing everywhere."""
+    from lenet_gui.core.strokes import Stroke
+
+    rng = np.random.default_rng(0)
+    walk = lambda: [tuple(p) for p in np.clip(0.5 + np.cumsum(rng.normal(0, 0.03, (200, 2)), 0), 0, 1)]  # noqa: E731
+    return {
+        "hatching, 60 lines": [Stroke([(0.1 + 0.013 * k, 0.1), (0.11 + 0.013 * k, 0.9)])
+                               for k in range(60)],
+        "hatching, 200 lines": [Stroke([(0.05 + 0.0045 * k, 0.1), (0.06 + 0.0045 * k, 0.9)])
+                                for k in range(200)],
+        "scribble, 30 strokes of 200 points": [Stroke(walk()) for _ in range(30)],
+    }
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     sets = [C.ROOT / p for p in args.sets] if args.sets else sorted(DATA.glob("drawn_digits*.json"))
@@ -153,7 +170,13 @@ def main(argv=None) -> int:
     print(f"target: segment_strokes on 4 digits, median < {TARGET_MS:g} ms beyond rendering: "
           f"{four['p50']:.2f} ms {met} (p95 {four['p95']:.2f}; cpu {cpu['p50']:.2f} / "
           f"{cpu['p95']:.2f}; load average {C.loadavg()})")
-    C.write_json(args.json, {"args": vars(args), "load_average": C.loadavg(),
+    worst = {}
+    for name, strokes in worst_cases().items():
+        ink = render_strokes(strokes)
+        (wall, _), result = timed(args.repeats, segment_strokes, strokes, ink=ink)
+        worst[name] = wall
+        print(f"worst case, {name}: segment_strokes {wall:.1f} ms ({result.count} segments)")
+    C.write_json(args.json, {"args": vars(args), "load_average": C.loadavg(), "worst_ms": worst,
                              "results": [{k: v for k, v in r.items() if k != "ms"}
                                          for r in results]})
     return 0

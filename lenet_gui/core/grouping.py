@@ -27,6 +27,8 @@ EDGE = 0.15
 FLAT, WIDE, MARK = 0.5, 1.5, 0.36
 # 3: a small unit (or a bar) joins a group within ATTACH of the tallest group's height.
 ATTACH = 0.35
+# At most PASSES passes over the pairs that a merge may have changed (bounds the work).
+PASSES = 4
 
 
 def box_gap(a: Box, b: Box) -> float:
@@ -84,8 +86,9 @@ def group(boxes: list[Box], gap: Callable[[int, int, float], float], pen: float,
             near = CLOSE * joint
             if ov >= OVERLAP:
                 pairs.append((-ov, i, j))
-            elif (box_gap(a, b) <= near and gap(i, j, near) <= near
-                  and (not side_by_side(a, b) or meet(i, j) is not None)):
+            elif box_gap(a, b) <= near and (not side_by_side(a, b) or meeting) \
+                    and gap(i, j, near) <= near \
+                    and (not side_by_side(a, b) or meet(i, j) is not None):
                 pairs.append((1.0 - ov, i, j))
     parent = list(range(n))
     box = {i: boxes[i] for i in big}
@@ -95,19 +98,22 @@ def group(boxes: list[Box], gap: Callable[[int, int, float], float], pen: float,
             i = parent[i]
         return i
 
-    merged = True
-    while merged:  # again: a merge changes the pieces a skipped pair would join
+    pairs.sort()
+    for _ in range(PASSES):  # again: a merge changes the pieces a skipped pair would join
         merged, skipped = False, []
-        for _, i, j in sorted(pairs):
+        for pair in pairs:
+            _, i, j = pair
             ci, cj = find(i), find(j)
             a, b = box[ci], box[cj]
             if ci == cj:
                 continue
             if side_by_side(a, b) and not joined(i, j, a, b):
-                skipped.append((_, i, j))  # two digits side by side, for now
+                skipped.append(pair)  # two digits side by side, for now
                 continue
             parent[cj], merged = ci, True
             box[ci] = (min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3]))
+        if not merged:
+            break
         pairs = skipped
     members: dict[int, list[int]] = {}
     for i in big:

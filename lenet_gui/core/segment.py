@@ -47,6 +47,7 @@ MAX_DIGITS = 8
 # 2: centre lines within JOIN pens meet; an arm is ARM pens of line from where they
 # meet; meeting points APART pens apart are two (``grouping`` decides what that means).
 JOIN, ARM, APART = 0.5, 1.0, 3.0
+MEET_LENGTH = 250  # pens of line in all (8 digits: about 200); more: meetings not looked for
 LEVEL = 0.3      # images: ink above this fraction of the peak makes the pieces
 _STEP = 4.0      # centre lines are sampled at least this often (pixels)
 
@@ -180,7 +181,13 @@ def segment_strokes(strokes: Sequence[Stroke], size: int = CANVAS_SIZE, *,
         d2 = (a * a).sum(axis=1)[:, None] + (b * b).sum(axis=1)[None, :] - 2.0 * (a @ b.T)
         return float(np.sqrt(max(d2.min(), 0.0))) - pen
 
-    groups, noise = _group(units, gap, pen, lambda i, j: _meeting(i, j, lines, units, pen))
+    def meeting(i: int, j: int):
+        return _meeting(i, j, lines, units, pen)
+
+    # Where lines meet is looked for in handwriting, not in a page of hatching: it costs
+    # the product of two lines' lengths per pair.
+    length = sum(float(np.hypot(*np.diff(p, axis=0).T).sum()) for p in lines.raw)
+    groups, noise = _group(units, gap, pen, meeting if length <= MEET_LENGTH * pen else None)
     groups.sort(key=lambda g: min(units[i][2] for i in g))
     labels = groups + [[i] for i in noise]  # noise keeps a label, so that it is cut away
     boxes = []

@@ -133,6 +133,22 @@ def test_a_mark_beside_a_digit_joins_it():
     assert segment_strokes(far).count == 2
 
 
+def test_where_lines_meet_is_not_searched_in_hatching(monkeypatch):
+    """The search costs the product of two lines' lengths per pair: handwriting gets it
+    (a 4 in pieces), a page of hatching (200 tall lines side by side) does not."""
+    from lenet_gui.core import segment
+
+    calls = []
+    real = segment._meeting
+    monkeypatch.setattr(segment, "_meeting", lambda *a: calls.append(a) or real(*a))
+    four = [Stroke([(0.78, 0.14), (0.55, 0.55)]),
+            Stroke([(0.42, 0.27), (0.36, 0.56), (0.55, 0.55), (0.47, 0.86)])]
+    assert segment_strokes(four).count == 1 and calls
+    calls.clear()
+    hatching = [Stroke([(0.05 + 0.0045 * k, 0.1), (0.06 + 0.0045 * k, 0.9)]) for k in range(200)]
+    assert segment_strokes(hatching).count >= 1 and not calls
+
+
 def test_side_by_side_digits_meeting_at_their_tops_are_two():
     """Two 1s leaning together until their tops touch (a corner at the top of both)."""
     ones = [Stroke([(0.42, 0.2), (0.3, 0.8)]), Stroke([(0.42, 0.2), (0.56, 0.8)])]
