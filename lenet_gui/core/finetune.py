@@ -48,12 +48,13 @@ class FinetuneConfig:
     seed: int = 1
     device: str = "CPU"
     eval_limit: int | None = None  # MNIST test images evaluated before and after
+    average_epochs: int = 1  # the mean of the last N epochs' weights is saved (1: the last)
 
     def validate(self) -> None:
         def bad(msg: str) -> None:
             raise ConfigError(msg)
 
-        for name in ("epochs", "batch_size", "copies", "seed"):
+        for name in ("epochs", "batch_size", "copies", "seed", "average_epochs"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int):
                 bad(f"{name} must be a whole number, got {v!r}")
@@ -61,6 +62,8 @@ class FinetuneConfig:
             bad(f"epochs must be in 1..100, got {self.epochs}")
         if not 2 <= self.batch_size <= 1024:
             bad(f"batch size must be in 2..1024, got {self.batch_size}")
+        if not 1 <= self.average_epochs <= self.epochs:
+            bad(f"average_epochs must be in 1..epochs ({self.epochs}), got {self.average_epochs}")
         if not 1 <= self.copies <= 100:
             bad(f"copies must be in 1..100, got {self.copies}")
         for name, lo, hi in (("lr", 0.0, 1.0), ("momentum", 0.0, 0.999),
@@ -196,6 +199,9 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
     steps_per_epoch = max(1, math.ceil(len(train_set) * config.copies / per_batch))
     total = steps_per_epoch * config.epochs
     done, stopped = 0, False
+    from .weight_average import WeightAverage
+
+    average = WeightAverage()
     for epoch in range(1, config.epochs + 1):
         # Cosine decay over the run: big steps first, then settle.
         lr = config.lr * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / config.epochs))
@@ -234,6 +240,11 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
         log(f"epoch {epoch}: mean loss {line.mean_loss:.4f} [{line.elapsed_s:.1f} s]")
         if on_epoch is not None:
             on_epoch(line)
+        if epoch > config.epochs - config.average_epochs:
+            average.add(net)
+    if average.count > 1 and not stopped:
+        average.apply(net)
+        log(f"the mean of the last {average.count} epochs' weights is kept")
     personal_after, mnist_after = measure()
     result = FinetuneResult(None, len(drawings), len(train_set), len(held), personal_before,
                             personal_after, mnist_before, mnist_after,

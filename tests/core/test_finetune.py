@@ -71,7 +71,8 @@ def test_stroke_augmentation_varies_shape_but_not_structure(drawn):
 
 def test_bad_config_is_refused_in_one_line():
     for field, value in (("epochs", 0), ("lr", float("nan")), ("personal_share", 1.5),
-                         ("device", "TPU"), ("copies", True)):
+                         ("device", "TPU"), ("copies", True), ("average_epochs", 0),
+                         ("average_epochs", 5)):
         cfg = FinetuneConfig(**{field: value})
         with pytest.raises(ConfigError) as err:
             cfg.validate()
@@ -99,6 +100,27 @@ def test_learns_a_users_own_way_of_writing(drawn, mnist, shipped_ckpt, tmp_path)
     assert info.personal_digits == result.personal_trained == len(mine) - result.personal_heldout
     assert info.train_config["recipe"] == "personal"
     assert info.test_accuracy == result.mnist_after
+
+
+def test_averaging_the_last_epochs_keeps_nearer_the_base(drawn, mnist, shipped_ckpt, tmp_path):
+    """average_epochs=2 saves the mean of the last two epochs' weights: not the last
+    epoch's, and (the run drifting away from the base) nearer the base's."""
+    from lenet_gui.core.model import load_checkpoint
+
+    def weights(path):
+        return np.concatenate([p.asnumpy().ravel() for p in load_checkpoint(path)[0]
+                               .trainable_params()])
+
+    mine, logs = _per_digit(drawn, 3), []
+    last = finetune(shipped_ckpt, mine, mnist[0], None, tmp_path / "last.ckpt",
+                    FinetuneConfig(epochs=2, holdout_share=0.0)).checkpoint
+    mean = finetune(shipped_ckpt, mine, mnist[0], None, tmp_path / "mean.ckpt",
+                    FinetuneConfig(epochs=2, holdout_share=0.0, average_epochs=2),
+                    on_log=logs.append).checkpoint
+    base, a, b = weights(shipped_ckpt), weights(last), weights(mean)
+    assert not np.allclose(a, b)
+    assert np.linalg.norm(b - base) < np.linalg.norm(a - base)
+    assert any("mean of the last 2 epochs" in line for line in logs)
 
 
 def test_stop_before_the_first_step_saves_nothing(drawn, mnist, shipped_ckpt, tmp_path):
