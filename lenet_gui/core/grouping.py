@@ -36,6 +36,10 @@ def box_gap(a: Box, b: Box) -> float:
     return max(a[0] - b[1], b[0] - a[1], a[2] - b[3], b[2] - a[3])
 
 
+def _union(a: Box, b: Box) -> Box:
+    return (min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3]))
+
+
 def _x_overlap(a: Box, b: Box) -> float:
     """Overlap in x as a fraction of the narrower box (< 0: apart)."""
     return (min(a[3], b[3]) - max(a[2], b[2])) / max(min(a[3] - a[2], b[3] - b[2]), 1e-6)
@@ -111,7 +115,7 @@ def group(boxes: list[Box], gap: Callable[[int, int, float], float], pen: float,
                 skipped.append(pair)  # two digits side by side, for now
                 continue
             parent[cj], merged = ci, True
-            box[ci] = (min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3]))
+            box[ci] = _union(a, b)
         if not merged:
             break
         pairs = skipped
@@ -137,8 +141,7 @@ def group(boxes: list[Box], gap: Callable[[int, int, float], float], pen: float,
                 best, most = o, key
         if best is not None:
             members[best] += members.pop(c)
-            a, b = box[best], box[c]
-            box[best] = (min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3]))
+            box[best] = _union(box[best], box[c])
     noise = []
     for i in (i for i in range(n) if small[i]):
         best, best_gap = None, reach
