@@ -15,13 +15,13 @@ none of the training digits, replayed on the canvas) and by the robust recipe's
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 from scipy import ndimage
 
+from .files import atomic_write
 from .strokes import Stroke
 
 UPSCALE = 3  # thin at 84x84: a 28x28 centre line is too coarse to trace smoothly
@@ -200,11 +200,7 @@ def cached_canvas_pen_images(images: np.ndarray, cache_dir: Path,
     log(f"drawing {len(images):,} training digits with the canvas pen (once; cached in {path})")
     made = canvas_pen_images(images)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            np.save(f, made, allow_pickle=False)
-        os.replace(tmp, path)
+        atomic_write(path, lambda fh: np.save(fh, made, allow_pickle=False))
     except OSError as e:
         log(f"could not cache the canvas-pen digits ({e}); they will be drawn again next time")
     return made
@@ -220,10 +216,8 @@ def save_strokes(path: Path, drawings: Sequence[Sequence[Stroke]]) -> None:
     lengths = np.array([len(s.points) for d in drawings for s in d], dtype=np.int32)
     points = np.array([p for d in drawings for s in d for p in s.points],
                       dtype=np.float32).reshape(-1, 2)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
-    np.savez(tmp, per_digit=per_digit, lengths=lengths, points=points)
-    os.replace(tmp, path)
+    atomic_write(path, lambda fh: np.savez(fh, per_digit=per_digit, lengths=lengths,
+                                           points=points))
 
 
 def load_strokes(path: Path, n: int) -> list[list[Stroke]] | None:

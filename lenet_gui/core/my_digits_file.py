@@ -17,7 +17,6 @@ import json
 import math
 import numbers
 import os
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ import numpy as np
 
 from . import json_scan
 from .errors import LenetGuiError
+from .files import atomic_write
 from .strokes import STROKES_FORMAT, Drawing, Stroke, render_strokes
 
 FORMAT_VERSION = 1
@@ -325,35 +325,8 @@ def serialise(entries: Sequence[MyDigit]) -> str:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Temporary file in the same folder, fsync, rename: the old file or the new one,
-    never half of either. Raises OSError; the temporary file is always removed."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-        tmp = None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-    try:  # the rename itself survives a power cut once the folder is synced
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
+    """``text`` as UTF-8, written atomically (``files.atomic_write``). Raises OSError."""
+    atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
 
 
 def set_aside(path: Path, tag: str) -> Path:

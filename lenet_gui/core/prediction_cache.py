@@ -8,8 +8,6 @@ simply computed again. No Qt.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 import zipfile
 from collections import OrderedDict
@@ -20,6 +18,7 @@ import numpy as np
 
 from .browse import NO_INK, Predictions, ProgressFn, Source, digest, predict_source
 from .config import user_data_dir
+from .files import atomic_write
 
 CACHE_FORMAT = 1
 
@@ -133,21 +132,10 @@ class PredictionCache:
 
     def _write(self, key: CacheKey, predictions: Predictions) -> None:
         assert self.folder is not None
-        self.folder.mkdir(parents=True, exist_ok=True)
-        target = self.folder / key.file_name()
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, checkpoint=key.checkpoint, mtime_ns=key.mtime_ns,
-                         size=key.size, source=key.source, format=CACHE_FORMAT,
-                         labels=predictions.labels, predicted=predictions.predicted,
-                         confidences=predictions.confidences)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(self.folder / key.file_name(), lambda fh: np.savez(
+            fh, checkpoint=key.checkpoint, mtime_ns=key.mtime_ns, size=key.size,
+            source=key.source, format=CACHE_FORMAT, labels=predictions.labels,
+            predicted=predictions.predicted, confidences=predictions.confidences))
         self._prune()
 
     def _prune(self) -> None:
