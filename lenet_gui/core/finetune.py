@@ -173,6 +173,7 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
     from .stroke_augment import drawing_variants
     from .train import EpochResult, Progress
     from .train_step import make_train_step
+    from .weight_average import WeightAverage
 
     t0 = time.perf_counter()
     rng = np.random.default_rng(config.seed)
@@ -199,8 +200,6 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
     steps_per_epoch = max(1, math.ceil(len(train_set) * config.copies / per_batch))
     total = steps_per_epoch * config.epochs
     done, stopped = 0, False
-    from .weight_average import WeightAverage
-
     average = WeightAverage()
     for epoch in range(1, config.epochs + 1):
         # Cosine decay over the run: big steps first, then settle.

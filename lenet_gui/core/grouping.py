@@ -71,9 +71,10 @@ def group(boxes: list[Box], gap: Callable[[int, int, float], float], pen: float,
     def joined(i: int, j: int, a: Box, b: Box) -> bool:
         """Units i and j meet as the parts of one digit do, given the pieces they
         belong to (boxes a, b): a corner at the top or bottom of both is two touching."""
-        if meet(i, j) is None:
+        where = meet(i, j)
+        if where is None:
             return False
-        arms, y = known[i, j]
+        arms, y = where
         top, bottom = min(a[0], b[0]), max(a[1], b[1])
         return arms >= 3 or (arms == 2 and top + EDGE * (bottom - top) < y
                              < bottom - EDGE * (bottom - top))
@@ -90,9 +91,12 @@ def group(boxes: list[Box], gap: Callable[[int, int, float], float], pen: float,
             near = CLOSE * joint
             if ov >= OVERLAP:
                 pairs.append((-ov, i, j))
-            elif box_gap(a, b) <= near and (not side_by_side(a, b) or meeting) \
-                    and gap(i, j, near) <= near \
-                    and (not side_by_side(a, b) or meet(i, j) is not None):
+                continue
+            if box_gap(a, b) > near:
+                continue
+            apart = side_by_side(a, b)  # then only if their lines meet (see joined)
+            if (not apart or meeting) and gap(i, j, near) <= near \
+                    and (not apart or meet(i, j) is not None):
                 pairs.append((1.0 - ov, i, j))
     parent = list(range(n))
     box = {i: boxes[i] for i in big}
@@ -122,8 +126,8 @@ def group(boxes: list[Box], gap: Callable[[int, int, float], float], pen: float,
     members: dict[int, list[int]] = {}
     for i in big:
         members.setdefault(find(i), []).append(i)
-    reach = ATTACH * max((box[c][1] - box[c][0] for c in members), default=0.0)
-    tallest = reach / ATTACH
+    tallest = max((box[c][1] - box[c][0] for c in members), default=0.0)
+    reach = ATTACH * tallest
     # 2b: a bar on its own (a 5's, floating) joins what it lies over or under; a piece
     # much smaller than the tallest digit (a tick beside it) the nearest group.
     marks = [c for c in members if len(members) > 1 and (

@@ -135,16 +135,24 @@ class _Lines:
         self.index = [i for i, k in zip(keep, on) if k]
         self.raw = [p for p, k in zip(np.split(flat, starts[1:]), on) if k]
         self.lo, self.hi = lo[on], hi[on]
-        self._dense: dict[int, np.ndarray] = {}
+        self._dense: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def dense(self, i: int) -> np.ndarray:
+        return self._densified(i)[0]
+
+    def along(self, i: int) -> np.ndarray:
+        """How far along line i each of its dense points lies (pixels)."""
+        return self._densified(i)[1]
+
+    def _densified(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         if i not in self._dense:
             p = self.raw[i]
             s = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(p, axis=0).T))])
             if len(p) > 1 and np.diff(s).max() > _STEP:  # add points along the line
                 t = np.union1d(s, np.arange(0.0, s[-1], _STEP))
                 p = np.column_stack([np.interp(t, s, p[:, 0]), np.interp(t, s, p[:, 1])])
-            self._dense[i] = p
+                s = t  # points on the line's segments: their distance along it is t
+            self._dense[i] = p, s
         return self._dense[i]
 
 
@@ -241,12 +249,11 @@ def _meeting(i: int, j: int, lines: "_Lines", units: list[Box],
     for k, u in enumerate(units):
         if _box_gap(u, (c[1], c[1], c[0], c[0])) > JOIN * pen:
             continue
-        p = lines.dense(k)
-        dist = np.hypot(*(p - c).T)
+        dist = np.hypot(*(lines.dense(k) - c).T)
         n = int(np.argmin(dist))
         if dist[n] > JOIN * pen:
             continue
-        s = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(p, axis=0).T))])
+        s = lines.along(k)
         arms += int(s[n] >= ARM * pen) + int(s[-1] - s[n] >= ARM * pen)
     return arms, float(c[1])
 
