@@ -21,6 +21,9 @@ from PIL import Image, ImageDraw
 from .preprocess import MNIST_SIZE
 
 _SUPER = 4  # supersampling factor for the added strokes
+#: A flag's length, as a share of the 1's height. Down to 0.15: the short, sharp flag of
+#: a hurried continental 1, which was read as 7 when flags were at least 0.25 long.
+FLAG_LENGTH = (0.15, 0.7)
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class StyleConfig:
     """How often each style is added, per image of that class."""
 
     slashed_zero: float = 0.3
-    flagged_one: float = 0.4  # a long up-stroke into the top of the 1
+    flagged_one: float = 0.4  # an up-stroke into the top of the 1 (FLAG_LENGTH)
     based_one: float = 0.45  # a base line, given a flag (some ones get a base alone)
     base_only_one: float = 0.05
     crossed_seven: float = 0.3
@@ -108,8 +111,9 @@ def _top_and_bottom(mask: np.ndarray, top: int, bottom: int) -> tuple[float, flo
 
 
 def flag_one(image: np.ndarray, rng: np.random.Generator, width: float, flag: bool,
-             base: bool) -> np.ndarray:
-    """A continental 1: a long up-stroke into the top, and/or a base line."""
+             base: bool, length: tuple[float, float] = FLAG_LENGTH) -> np.ndarray:
+    """A continental 1: an up-stroke into the top (``length``: its range, as a share of
+    the height), and/or a base line."""
     geo = _ink_geometry(image)
     if geo is None:
         return image
@@ -119,11 +123,11 @@ def flag_one(image: np.ndarray, rng: np.random.Generator, width: float, flag: bo
     stem = np.arctan2(bx - tx, by - ty)  # the stem's lean (0 = vertical)
     lines = []
     if flag:
-        length = height * rng.uniform(0.25, 0.7)
+        reach = height * rng.uniform(*length)
         # 25..65 degrees below the horizontal, to the left, measured from the stem's top.
         below = np.deg2rad(rng.uniform(25, 65))
-        fx = tx - length * np.cos(below)
-        fy = ty + length * np.sin(below)
+        fx = tx - reach * np.cos(below)
+        fy = ty + reach * np.sin(below)
         lines.append((fx, fy, tx, ty))
     if base:
         half = height * rng.uniform(0.18, 0.38)
@@ -233,4 +237,4 @@ def add_styles(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
 
 
 __all__ = ["StyleConfig", "add_styles", "slash_zero", "flag_one", "cross_seven", "hook_six",
-           "big_loop_six", "stroke_width"]
+           "big_loop_six", "stroke_width", "FLAG_LENGTH"]

@@ -6,8 +6,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from lenet_gui.core.augment import AugmentConfig, Augmenter
-from lenet_gui.core.styles import StyleConfig, add_styles, big_loop_six, cross_seven, flag_one, \
-    hook_six, slash_zero, stroke_width
+from lenet_gui.core.styles import FLAG_LENGTH, StyleConfig, add_styles, big_loop_six, cross_seven, \
+    flag_one, hook_six, slash_zero, stroke_width
 
 
 def _image(draw_fn) -> np.ndarray:
@@ -51,6 +51,21 @@ def test_flag_goes_left_and_down_from_the_top_and_base_sits_at_the_bottom():
     based = flag_one(ONE, rng, 2.0, flag=False, base=True)
     ys, xs = np.nonzero(based - ONE > 60)
     assert ys.min() >= 21 and xs.min() < 12 and xs.max() > 16  # across the foot
+
+
+def test_flags_come_short_as_a_hurried_writer_makes_them_and_long():
+    """The hard set's short-flagged 1s were read as 7 while every flag was >= 0.25 of
+    the height: the range reaches down to 0.15, and ``length`` is honoured."""
+    assert FLAG_LENGTH[0] <= 0.15 and FLAG_LENGTH[1] >= 0.6
+
+    def reach(length):
+        added = flag_one(ONE, np.random.default_rng(3), 2.0, flag=True, base=False,
+                         length=length) - ONE
+        ys, xs = np.nonzero(added > 60)
+        return 14 - xs.min()  # how far left of the stem the flag ends
+
+    short, long = reach((0.15, 0.15)), reach((0.7, 0.7))
+    assert 1 <= short <= 4 < long
 
 
 def test_crossbar_goes_through_the_middle_of_the_stem():
