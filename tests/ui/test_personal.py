@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from lenet_gui.core.finetune import MIN_PERSONAL_DIGITS
+from lenet_gui.core.finetune import MIN_PERSONAL_DIGITS, FinetuneConfig
 from lenet_gui.core.model import read_info
 from lenet_gui.core.strokes import load_drawings
 
@@ -43,7 +43,8 @@ def test_learn_my_handwriting_then_use_the_model(qtbot, window, subset_dir):
     _teach(window, 3)
     tab.data_dir_edit.setText(str(subset_dir))
     _choose_personal(tab)
-    assert (tab.epochs_spin.value(), tab.lr_spin.value()) == (4, 0.005)
+    recipe = FinetuneConfig()  # the form shows the personal recipe's own settings
+    assert (tab.epochs_spin.value(), tab.lr_spin.value()) == (recipe.epochs, recipe.lr) == (4, 0.003)
     tab.epochs_spin.setValue(1)
     qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
     assert tab.is_training() and not tab.start_button.isEnabled()
