@@ -31,6 +31,9 @@ if TYPE_CHECKING:  # the window imports this module for its config: keep it ligh
 
 #: Fewer than this many labelled drawings cannot both teach and measure anything.
 MIN_PERSONAL_DIGITS = 20
+#: An MNIST test drop above this (a share) is worth a word before the model is used:
+#: the simulated users lose at most 0.14 points (benchmarks/bench_personal.py).
+MNIST_CAUTION = 0.01
 
 
 @dataclass
@@ -103,6 +106,26 @@ class FinetuneResult:
         mnist = (f"MNIST test ({self.mnist_samples:,}): {pct(self.mnist_before)} -> "
                  f"{pct(self.mnist_after)}" if self.mnist_samples else "MNIST test not measured")
         return f"{mine}; {mnist}"
+
+    def caution(self) -> str | None:
+        """Why the new model may be worse to use than the one it started from, or None.
+
+        A fine-tune on a few digits can move others across a line (a flagged 1 taught
+        beside hurried 7s); the user should hear it before pressing "Use this model".
+        """
+        if self.checkpoint is None:
+            return None
+        if self.personal_heldout and None not in (self.personal_before, self.personal_after) \
+                and self.personal_after < self.personal_before:
+            return (f"it reads your held-out digits worse than the model it started from "
+                    f"({self.personal_before * 100:.1f}% -> {self.personal_after * 100:.1f}%): "
+                    "keep the model in use, or teach more of your digits and learn again")
+        if self.mnist_samples and None not in (self.mnist_before, self.mnist_after) \
+                and self.mnist_before - self.mnist_after > MNIST_CAUTION:
+            drop = (self.mnist_before - self.mnist_after) * 100
+            return (f"MNIST test dropped {drop:.1f} points: it may read other people's "
+                    "digits worse than the model it started from")
+        return None
 
 
 def check_enough(drawings: list[Drawing]) -> str | None:

@@ -34,6 +34,7 @@ class Banner(QFrame):
     STYLES = {
         "info": ("#e8f1fd", "#2f6fde"),
         "success": ("#e7f6ec", "#2e8540"),
+        "warning": ("#fff4e5", "#b26a00"),
         "error": ("#fdecea", "#c62828"),
     }
 

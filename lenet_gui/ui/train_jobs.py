@@ -91,4 +91,6 @@ def personal_summary(result: FinetuneResult) -> str:
     if result.checkpoint is None:
         return "Stopped before anything was learned; nothing was saved."
     verb = "Stopped early" if result.stopped else "Learned your handwriting"
-    return f"{verb}: {result.summary()}. Saved to {result.checkpoint}."
+    caution = result.caution()
+    but = f" Careful: {caution}." if caution else ""
+    return f"{verb}: {result.summary()}.{but} Saved to {result.checkpoint}."

@@ -326,8 +326,8 @@ class TrainTab(QWidget):
         from .train_jobs import personal_summary
 
         self._last_result = result
-        self.banner.show_message("success" if result.checkpoint else "info",
-                                 personal_summary(result),
+        kind = "info" if not result.checkpoint else "warning" if result.caution() else "success"
+        self.banner.show_message(kind, personal_summary(result),
                                  action="Use this model" if result.checkpoint else None)
 
     def stop(self) -> None:

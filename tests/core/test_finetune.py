@@ -11,8 +11,8 @@ import pytest
 from lenet_gui.cli.main import main
 from lenet_gui.core.data import load_split
 from lenet_gui.core.errors import ConfigError, TrainingError
-from lenet_gui.core.finetune import (MIN_PERSONAL_DIGITS, FinetuneConfig, check_enough, finetune,
-                                split_personal)
+from lenet_gui.core.finetune import (MIN_PERSONAL_DIGITS, FinetuneConfig, FinetuneResult,
+                                    check_enough, finetune, split_personal)
 from lenet_gui.core.model import read_info
 from lenet_gui.core.strokes import Drawing, load_drawings, save_drawings
 from lenet_gui.core.stroke_augment import augment_strokes, drawing_variants
@@ -42,6 +42,25 @@ def test_too_few_digits_says_how_many_are_needed(drawn, mnist, shipped_ckpt, tmp
     with pytest.raises(TrainingError, match="at least 20"):
         finetune(shipped_ckpt, few, mnist[0], mnist[1], tmp_path / "p.ckpt")
     assert not (tmp_path / "p.ckpt").exists()
+
+
+def _result(**kw) -> FinetuneResult:
+    fields = dict(checkpoint=Path("mine.ckpt"), personal_total=50, personal_trained=40,
+                  personal_heldout=10, personal_before=0.8, personal_after=0.9,
+                  mnist_before=0.9944, mnist_after=0.993, mnist_samples=10000, steps=100,
+                  elapsed_s=10.0)
+    return FinetuneResult(**{**fields, **kw})
+
+
+def test_caution_when_the_new_model_reads_worse_than_its_base():
+    assert _result().caution() is None  # better on the user's digits, MNIST down 0.14
+    worse = _result(personal_after=0.7).caution()
+    assert worse and "held-out digits worse" in worse and "80.0% -> 70.0%" in worse
+    assert "2.4 points" in _result(mnist_after=0.97).caution()
+    assert _result(personal_after=0.8).caution() is None  # the same is not worse
+    assert _result(personal_heldout=0, personal_before=None, personal_after=None).caution() \
+        is None
+    assert _result(checkpoint=None, personal_after=0.1).caution() is None  # nothing saved
 
 
 def test_split_is_stratified_and_keeps_single_digits_for_training(drawn):
@@ -144,6 +163,9 @@ def test_cli_finetune_then_eval(drawn, tmp_path, capsys):
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert Path(report["checkpoint"]) == out and report["personal_total"] == 30
     assert report["personal_heldout"] == 10 and report["mnist_samples"] == 100
+    worse = report["personal_after"] < report["personal_before"]
+    assert (report["caution"] is not None) == worse or \
+        report["mnist_before"] - report["mnist_after"] > 0.01
     assert main(["eval", "--checkpoint", str(out), "--strokes", str(strokes), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["samples"] == 30
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from lenet_gui.core.finetune import MIN_PERSONAL_DIGITS, FinetuneConfig
+from lenet_gui.core.finetune import MIN_PERSONAL_DIGITS, FinetuneConfig, FinetuneResult
 from lenet_gui.core.model import read_info
 from lenet_gui.core.strokes import load_drawings
 
@@ -44,7 +44,8 @@ def test_learn_my_handwriting_then_use_the_model(qtbot, window, subset_dir):
     tab.data_dir_edit.setText(str(subset_dir))
     _choose_personal(tab)
     recipe = FinetuneConfig()  # the form shows the personal recipe's own settings
-    assert (tab.epochs_spin.value(), tab.lr_spin.value()) == (recipe.epochs, recipe.lr) == (4, 0.003)
+    shown = (tab.epochs_spin.value(), tab.lr_spin.value())
+    assert shown == (recipe.epochs, recipe.lr) == (4, 0.003)
     tab.epochs_spin.setValue(1)
     qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
     assert tab.is_training() and not tab.start_button.isEnabled()
@@ -65,3 +66,19 @@ def test_learn_my_handwriting_then_use_the_model(qtbot, window, subset_dir):
         qtbot.mouseClick(tab.banner.action_button, Qt.MouseButton.LeftButton)
     assert window.draw_tab.recognizer.checkpoint == result.checkpoint
     assert "20 of your digits" in window.model_label.text()
+
+
+def test_a_model_that_reads_your_digits_worse_is_flagged_before_use(window, tmp_path):
+    """The banner turns to a warning with the reason; "Use this model" stays offered."""
+    tab = window.train_tab
+    result = FinetuneResult(tmp_path / "mine.ckpt", 50, 40, 10, 0.9, 0.8, 0.9944, 0.9940,
+                            10000, 100, 10.0)
+    tab._on_personal_finished(result)
+    text = tab.banner.label.text()
+    assert tab.banner.kind == "warning" and "Careful: it reads your held-out digits worse" \
+        in text and "90.0% -> 80.0%" in text
+    assert not tab.banner.action_button.isHidden()
+    better = FinetuneResult(tmp_path / "mine.ckpt", 50, 40, 10, 0.8, 0.9, 0.9944, 0.9940,
+                            10000, 100, 10.0)
+    tab._on_personal_finished(better)
+    assert tab.banner.kind == "success" and "Careful" not in tab.banner.label.text()
