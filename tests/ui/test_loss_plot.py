@@ -66,12 +66,33 @@ def test_the_x_axis_spans_the_planned_steps_during_a_run(qtbot, plot):
     x0, x1 = box.viewRange()[0]
     assert not box.autoRangeEnabled()[0]
     assert x0 <= 0 and 5000 <= x1 < 5200  # not fitted to the 300 steps so far
-    assert box.autoRangeEnabled()[1]  # the loss axis still follows the data
+    # The loss axis: 0 to 10% above the highest loss, not re-laid as losses fall.
+    assert not box.autoRangeEnabled()[1]
+    assert np.allclose(box.viewRange()[1], (0.0, 1.1 * 1.999))
+    plot.add_points([(i, 0.5) for i in range(301, 400)])
+    plot._redraw()
+    assert np.allclose(box.viewRange()[1], (0.0, 1.1 * 1.999))
+    plot.add_points([(400, 3.0)])  # a spike above it extends it
+    plot._redraw()
+    assert np.allclose(box.viewRange()[1], (0.0, 3.3))
     plot.finish()
     plot._redraw()
-    assert box.autoRangeEnabled()[0]
+    assert box.autoRangeEnabled()[0] and box.autoRangeEnabled()[1]
     # Fitted to the steps actually taken (pyqtgraph refits at its next update).
     qtbot.waitUntil(lambda: box.viewRange()[0][1] < 1000, timeout=5000)
     plot.clear()
     plot.set_planned_steps(800)
     assert box.viewRange()[0][1] < 900
+
+
+def test_a_zoomed_loss_axis_stays_where_the_user_put_it(plot):
+    box = plot._plot.getViewBox()
+    plot.set_planned_steps(5000)
+    plot.add_points([(i, 2.0 - i / 1000) for i in range(1, 301)])
+    plot._redraw()
+    box.setYRange(0.5, 1.0, padding=0)  # the user zooms in on the loss
+    plot.add_points([(301, 4.0)])
+    plot._redraw()
+    assert np.allclose(box.viewRange()[1], (0.5, 1.0))
+    plot.finish()
+    assert not box.autoRangeEnabled()[1]  # the end of the run does not undo the zoom
