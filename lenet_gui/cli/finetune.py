@@ -91,6 +91,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
+    caution = result.caution()
     if args.json:
         print(json.dumps({
             "checkpoint": str(result.checkpoint) if result.checkpoint else None,
@@ -99,9 +100,9 @@ def cmd_finetune(args: argparse.Namespace) -> int:
             "personal_before": result.personal_before, "personal_after": result.personal_after,
             "mnist_before": result.mnist_before, "mnist_after": result.mnist_after,
             "mnist_samples": result.mnist_samples, "steps": result.steps,
-            "elapsed_s": round(result.elapsed_s, 2), "caution": result.caution()}))
+            "elapsed_s": round(result.elapsed_s, 2), "caution": caution}))
     else:
         print(f"checkpoint: {result.checkpoint} [{result.elapsed_s:.0f} s]")
-        if result.caution():
-            print(f"careful: {result.caution()}", file=sys.stderr)
+        if caution:
+            print(f"careful: {caution}", file=sys.stderr)
     return 0 if result.checkpoint else 1

@@ -130,9 +130,9 @@ def group(boxes: list[Box], gap: Callable[[int, int, float], float], pen: float,
     reach = ATTACH * tallest
     # 2b: a bar on its own (a 5's, floating) joins what it lies over or under; a piece
     # much smaller than the tallest digit (a tick beside it) the nearest group.
-    marks = [c for c in members if len(members) > 1 and (
-        _flat(box[c], tallest) or max(box[c][1] - box[c][0], box[c][3] - box[c][2])
-        <= MARK * tallest)]
+    bars = {c for c in members if len(members) > 1 and _flat(box[c], tallest)}
+    marks = [c for c in members if c in bars or len(members) > 1 and max(
+        box[c][1] - box[c][0], box[c][3] - box[c][2]) <= MARK * tallest]
     for c in marks:
         best, most = None, (0.0, -reach)
         for o in members:
@@ -140,7 +140,7 @@ def group(boxes: list[Box], gap: Callable[[int, int, float], float], pen: float,
                 continue
             g = min(gap(i, j, reach) for i in members[c] for j in members[o])
             ov = min(box[c][3], box[o][3]) - max(box[c][2], box[o][2])
-            key = (ov, -g) if _flat(box[c], tallest) else (0.0, -g)
+            key = (ov, -g) if c in bars else (0.0, -g)
             if g <= reach and key > most:
                 best, most = o, key
         if best is not None:

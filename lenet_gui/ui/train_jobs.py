@@ -86,11 +86,13 @@ def make_personal_job(base: Path, drawings: list[Drawing], data_dir: Path,
     return _child_job(signals, run)
 
 
-def personal_summary(result: FinetuneResult) -> str:
-    """The banner's text after a personal run."""
+def personal_banner(result: FinetuneResult) -> tuple[str, str]:
+    """The banner's kind and text after a personal run: a warning when the new model
+    may be worse to use than its base (``FinetuneResult.caution``)."""
     if result.checkpoint is None:
-        return "Stopped before anything was learned; nothing was saved."
+        return "info", "Stopped before anything was learned; nothing was saved."
     verb = "Stopped early" if result.stopped else "Learned your handwriting"
     caution = result.caution()
     but = f" Careful: {caution}." if caution else ""
-    return f"{verb}: {result.summary()}.{but} Saved to {result.checkpoint}."
+    return ("warning" if caution else "success",
+            f"{verb}: {result.summary()}.{but} Saved to {result.checkpoint}.")

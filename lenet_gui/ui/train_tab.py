@@ -323,11 +323,10 @@ class TrainTab(QWidget):
         thread.start()
 
     def _on_personal_finished(self, result) -> None:
-        from .train_jobs import personal_summary
+        from .train_jobs import personal_banner
 
         self._last_result = result
-        kind = "info" if not result.checkpoint else "warning" if result.caution() else "success"
-        self.banner.show_message(kind, personal_summary(result),
+        self.banner.show_message(*personal_banner(result),
                                  action="Use this model" if result.checkpoint else None)
 
     def stop(self) -> None:
