@@ -47,6 +47,7 @@ marks = {"python_up": time.time() - T0}
 def mark(name):
     marks.setdefault(name, time.time() - T0)
 
+import lenet_gui.ui.app  # first, as `lenet-gui` imports it (cli -> run_app)
 from PySide6.QtCore import QEvent, QObject, QTimer
 import lenet_gui.ui.main_window as mw
 

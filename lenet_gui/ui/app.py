@@ -13,6 +13,10 @@ from PySide6.QtWidgets import QApplication
 
 from .. import __version__
 from ..core.config import APP_NAME, ORGANISATION
+from . import feature_check
+
+# Before the rest of the app and MindSpore are imported: PySide6 inspects each of them.
+feature_check.install()
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
