@@ -16,7 +16,8 @@ from typing import Sequence
 import numpy as np
 
 from .preprocess import mnist_style, normalise
-from .segment import MAX_DIGITS, SegmentResult, segment_ink, segment_strokes
+from .grouping import box_gap
+from .segment import MAX_DIGITS, Segment, SegmentResult, segment_ink, segment_strokes
 from .strokes import CANVAS_SIZE, PEN_WIDTH, Stroke, paint_strokes, render_strokes
 from .verdict import DIGIT, NOT_A_DIGIT, UNSURE, Thresholds
 
@@ -35,6 +36,13 @@ REDRAW_SIZE = 112
 # size). Larger side, in canvas widths: outside this band a lone digit is redrawn.
 # Below one pen width it is a speck, and stays one.
 LONE_BAND = (0.35, 0.8)
+# Two neighbouring segments of a drawing are read again as one digit when their ink
+# boxes come within MERGE_GAP of their joint height, one of them is not a sure digit
+# (unsure, or not a digit), and together they read as a digit at MERGE_SURE or more:
+# the L and the stem of a 4, the two arcs of a 0, that the geometry of ``segment`` took
+# for two digits side by side. (Joining also where a part read up to 0.9 joined a 0
+# and a 1 written close into a 9, and a 1 and a 6 into a 6, in composed numbers.)
+MERGE_GAP, MERGE_SURE = 0.1, 0.95
 
 
 @dataclass
@@ -170,14 +178,78 @@ def read_segments(recognizer, result: SegmentResult,
                   thresholds: Thresholds | None = None,
                   strokes: Sequence[Stroke] | None = None,
                   cache: RedrawCache | None = None) -> Reading | None:
-    """Recognize every segment in one batch; None when there is no ink at all."""
+    """Recognize every segment in one batch; None when there is no ink at all.
+
+    With the ``strokes``, neighbours that read as one digit better than as two are
+    joined (``MERGE_GAP``): one more batch, only when a segment reads unsure."""
+    if strokes is None:
+        return _read_once(recognizer, result, thresholds, strokes, cache)[0]
+    mine = RedrawCache()  # the segments already drawn are not drawn again for a trial
+    if cache is not None:
+        mine.images = cache.images
+    reading, kept = _read_once(recognizer, result, thresholds, strokes, mine)
+    while reading is not None:
+        joined = _better_joined(recognizer, result, reading, kept, thresholds, strokes,
+                                mine)
+        if joined is None:
+            break
+        result, reading, kept, mine = joined
+    if cache is not None:
+        cache.images = mine.images
+    return reading
+
+
+def _better_joined(recognizer, result: SegmentResult, reading: Reading, kept: list,
+                   thresholds: Thresholds | None, strokes: Sequence[Stroke],
+                   cache: RedrawCache):
+    """The first pair of neighbours that reads as one sure digit (``MERGE_SURE``) where
+    one of them alone is not a sure digit: (result, reading, kept segments, redraw
+    cache) with the pair joined; None if there is none."""
+    for k in range(len(kept) - 1):
+        a, b = kept[k], kept[k + 1]
+        sure = reading.digits[k].verdict == reading.digits[k + 1].verdict == DIGIT
+        if sure or getattr(a, "cut", False) or getattr(b, "cut", False):
+            continue
+        joint = max(a.box[1], b.box[1]) - min(a.box[0], b.box[0])
+        if box_gap(a.box, b.box) > MERGE_GAP * joint:
+            continue
+        at = next(i for i, seg in enumerate(result.segments) if seg is a)
+        if result.segments[at + 1] is not b:
+            continue  # a segment between them read as nothing: leave them
+        both = _join(a, b)
+        trial = SegmentResult(result.segments[:at] + [both] + result.segments[at + 2:],
+                              result.noise, result.max_digits)
+        drawn = RedrawCache()
+        drawn.images = dict(cache.images)
+        again, again_kept = _read_once(recognizer, trial, thresholds, strokes, drawn)
+        one = next((d for d, seg in zip(again.digits, again_kept) if seg is both), None) \
+            if again is not None else None
+        if one is not None and one.verdict == DIGIT and one.confidence >= MERGE_SURE:
+            return trial, again, again_kept, drawn
+    return None
+
+
+def _join(a: Segment, b: Segment) -> Segment:
+    """Two segments as one: their ink, boxes and strokes together."""
+    def union(p, q):
+        return (min(p[0], q[0]), max(p[1], q[1]), min(p[2], q[2]), max(p[3], q[3]))
+
+    region = None if a.region is None or b.region is None else union(a.region, b.region)
+    return Segment(union(a.box, b.box), np.maximum(a.ink, b.ink),
+                   sorted(a.stroke_indices + b.stroke_indices), region=region)
+
+
+def _read_once(recognizer, result: SegmentResult, thresholds: Thresholds | None,
+               strokes: Sequence[Stroke] | None,
+               cache: RedrawCache | None) -> tuple[Reading | None, list]:
+    """``read_segments`` without joining: the reading, and the segments it read."""
     if not result.segments:
-        return None if not result.noise else Reading(
-            "", [], NOT_A_DIGIT, result.noise, "only specks: nothing to read")
+        return (None if not result.noise else Reading(
+            "", [], NOT_A_DIGIT, result.noise, "only specks: nothing to read")), []
     if len(result.segments) > result.max_digits:
         n = len(result.segments)
         return Reading("", [], NOT_A_DIGIT, result.noise,
-                       f"too many pieces to read as one number ({n} found)")
+                       f"too many pieces to read as one number ({n} found)"), []
     thresholds = thresholds or getattr(recognizer, "thresholds", None) or Thresholds()
     images, kept = [], []
     styled: list[np.ndarray | None] = [None] * len(result.segments)
@@ -196,7 +268,7 @@ def read_segments(recognizer, result: SegmentResult,
             images.append(digit)
             kept.append(seg)
     if not images:
-        return None
+        return None, []
     inputs = normalise(np.stack(images))  # one call for all: preprocess_ink, batched
     probs = recognizer.probabilities(inputs)
     digits = []
@@ -207,7 +279,8 @@ def read_segments(recognizer, result: SegmentResult,
         digits.append(DigitReading(int(np.argmax(p)), [float(v) for v in p], verdict,
                                    tuple(int(v) for v in seg.box), x))
     text = "".join(REFUSED if d.verdict == NOT_A_DIGIT else str(d.digit) for d in digits)
-    return Reading(text, digits, overall_verdict([d.verdict for d in digits]), result.noise)
+    return Reading(text, digits, overall_verdict([d.verdict for d in digits]),
+                   result.noise), kept
 
 
 def read_strokes(recognizer, strokes: Sequence[Stroke], ink: np.ndarray | None = None,
