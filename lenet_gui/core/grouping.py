@@ -36,7 +36,8 @@ def box_gap(a: Box, b: Box) -> float:
     return max(a[0] - b[1], b[0] - a[1], a[2] - b[3], b[2] - a[3])
 
 
-def _union(a: Box, b: Box) -> Box:
+def box_union(a: Box, b: Box) -> Box:
+    """The box around both."""
     return (min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3]))
 
 
@@ -119,7 +120,7 @@ def group(boxes: list[Box], gap: Callable[[int, int, float], float], pen: float,
                 skipped.append(pair)  # two digits side by side, for now
                 continue
             parent[cj], merged = ci, True
-            box[ci] = _union(a, b)
+            box[ci] = box_union(a, b)
         if not merged:
             break
         pairs = skipped
@@ -145,7 +146,7 @@ def group(boxes: list[Box], gap: Callable[[int, int, float], float], pen: float,
                 best, most = o, key
         if best is not None:
             members[best] += members.pop(c)
-            box[best] = _union(box[best], box[c])
+            box[best] = box_union(box[best], box[c])
     noise = []
     for i in (i for i in range(n) if small[i]):
         best, best_gap = None, reach

@@ -16,7 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from .preprocess import mnist_style, normalise
-from .grouping import box_gap
+from .grouping import box_gap, box_union
 from .segment import MAX_DIGITS, Segment, SegmentResult, segment_ink, segment_strokes
 from .strokes import CANVAS_SIZE, PEN_WIDTH, Stroke, paint_strokes, render_strokes
 from .verdict import DIGIT, NOT_A_DIGIT, UNSURE, Thresholds
@@ -219,8 +219,8 @@ def _better_joined(recognizer, result: SegmentResult, reading: Reading, kept: li
         both = _join(a, b)
         trial = SegmentResult(result.segments[:at] + [both] + result.segments[at + 2:],
                               result.noise, result.max_digits)
-        drawn = RedrawCache()
-        drawn.images = dict(cache.images)
+        drawn = RedrawCache()  # a trial's redraws; the caller's stay as they are
+        drawn.images = cache.images  # replaced, never changed, by _redrawn_styled
         again, again_kept = _read_once(recognizer, trial, thresholds, strokes, drawn)
         one = next((d for d, seg in zip(again.digits, again_kept) if seg is both), None) \
             if again is not None else None
@@ -231,11 +231,8 @@ def _better_joined(recognizer, result: SegmentResult, reading: Reading, kept: li
 
 def _join(a: Segment, b: Segment) -> Segment:
     """Two segments as one: their ink, boxes and strokes together."""
-    def union(p, q):
-        return (min(p[0], q[0]), max(p[1], q[1]), min(p[2], q[2]), max(p[3], q[3]))
-
-    region = None if a.region is None or b.region is None else union(a.region, b.region)
-    return Segment(union(a.box, b.box), np.maximum(a.ink, b.ink),
+    region = None if a.region is None or b.region is None else box_union(a.region, b.region)
+    return Segment(box_union(a.box, b.box), np.maximum(a.ink, b.ink),
                    sorted(a.stroke_indices + b.stroke_indices), region=region)
 
 

@@ -6,7 +6,7 @@ text "PySide6" in the source of every module imported after Qt, with
 ``inspect.getsource``, and that walks all of ``sys.modules`` on each call: the cost
 grows with the square of the modules loaded. MindSpore's ~1,600 modules, imported
 after Qt by the window's model loader, took 0.75-1.0 s longer than on their own
-(``benchmarks/bench_startup.py``). Reading the module's file gives the same answer
+(``benchmarks/bench_import_after_qt.py``). Reading the module's file gives the same answer
 (a module without a ``.py`` file has no source for either), so the window installs
 this before it imports the rest of the app.
 """
