@@ -34,6 +34,7 @@ MIN_PERSONAL_DIGITS = 20
 #: An MNIST test drop above this (a share) is worth a word before the model is used:
 #: the simulated users lose at most 0.14 points (benchmarks/bench_personal.py).
 MNIST_CAUTION = 0.01
+OUTLIER_POOL = 1000  # generated non-digits per fine-tune (about 2 s), re-augmented per batch
 
 
 @dataclass
@@ -52,6 +53,10 @@ class FinetuneConfig:
     device: str = "CPU"
     eval_limit: int | None = None  # MNIST test images evaluated before and after
     average_epochs: int = 1  # the mean of the last N epochs' weights is saved (1: the last)
+    # Share of each batch: generated non-digits with the uniform target, as the robust
+    # recipe trains (outlier exposure). Without them a personal model forgot to refuse
+    # scribbles: 93.8% of the non-digit set refused -> 77-83%.
+    nondigits: float = 0.15
 
     def validate(self) -> None:
         def bad(msg: str) -> None:
@@ -71,7 +76,7 @@ class FinetuneConfig:
             bad(f"copies must be in 1..100, got {self.copies}")
         for name, lo, hi in (("lr", 0.0, 1.0), ("momentum", 0.0, 0.999),
                              ("weight_decay", 0.0, 0.1), ("personal_share", 0.05, 0.95),
-                             ("holdout_share", 0.0, 0.5)):
+                             ("holdout_share", 0.0, 0.5), ("nondigits", 0.0, 0.4)):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
                 bad(f"{name} must be a number in [{lo}, {hi}], got {v!r}")
@@ -216,10 +221,17 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
     personal_before, mnist_before = measure()
     log(f"fine-tuning {base.name} on {len(train_set)} of your digits "
         f"({len(held)} held out to measure on), mixed with MNIST; {config.epochs} epochs")
-    step_fn = make_train_step(net, learning_rate=config.lr, momentum=config.momentum,
-                              weight_decay=config.weight_decay)
     mnist_aug = Augmenter(seed=config.seed + 1)
     per_batch = max(1, int(round(config.batch_size * config.personal_share)))
+    n_out = min(int(round(config.batch_size * config.nondigits)),
+                config.batch_size - per_batch - 1)
+    outliers = None
+    if n_out > 0:
+        from .nondigits import nondigit_images
+
+        outliers = nondigit_images(OUTLIER_POOL, np.random.default_rng([config.seed, 7]))
+    step_fn = make_train_step(net, learning_rate=config.lr, momentum=config.momentum,
+                              weight_decay=config.weight_decay, soft_labels=outliers is not None)
     steps_per_epoch = max(1, math.ceil(len(train_set) * config.copies / per_batch))
     total = steps_per_epoch * config.epochs
     done, stopped = 0, False
@@ -238,10 +250,16 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
             pick = order[(s * per_batch) % len(order):][:per_batch]
             if len(pick) < per_batch:
                 pick = np.concatenate([pick, rng.choice(len(images), per_batch - len(pick))])
-            m = rng.choice(len(mnist_train), config.batch_size - per_batch, replace=False)
+            m = rng.choice(len(mnist_train), config.batch_size - per_batch,
+                           replace=False)
             x = np.concatenate([images[pick],
                                 mnist_aug(mnist_train.images[m], mnist_train.labels[m])])
             y = np.concatenate([labels[pick], mnist_train.labels[m]]).astype(np.int32)
+            if outliers is not None:  # the batch's last part: non-digits, uniform target
+                extra = mnist_aug(outliers[rng.integers(0, len(outliers), n_out)])
+                x = np.concatenate([x, extra])
+                y = np.concatenate([np.eye(10, dtype=np.float32)[y],
+                                    np.full((n_out, 10), 0.1, dtype=np.float32)])
             loss = float(step_fn(normalise(x), y))
             if not math.isfinite(loss):
                 raise TrainingError(f"the loss became {loss} at step {done + 1}: fine-tuning "
@@ -278,6 +296,9 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
                           "base_name": base_info.name, **asdict(config)},
             test_accuracy=mnist_after, test_samples=result.mnist_samples or None,
             epochs_done=done / steps_per_epoch, personal_digits=len(train_set),
+            # The base's "not a digit" threshold, chosen on its validation data (none
+            # is held out here); without it the personal model fell back to the default.
+            reject_threshold=base_info.reject_threshold,
             notes=f"fine-tuned on {len(train_set)} personal digits; " + result.summary())
         result.checkpoint = save_checkpoint(net, out, info)
         log(f"saved {result.checkpoint}")

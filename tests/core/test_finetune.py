@@ -91,7 +91,7 @@ def test_stroke_augmentation_varies_shape_but_not_structure(drawn):
 def test_bad_config_is_refused_in_one_line():
     for field, value in (("epochs", 0), ("lr", float("nan")), ("personal_share", 1.5),
                          ("device", "TPU"), ("copies", True), ("average_epochs", 0),
-                         ("average_epochs", 5)):
+                         ("average_epochs", 5), ("nondigits", 0.5), ("nondigits", -0.1)):
         cfg = FinetuneConfig(**{field: value})
         with pytest.raises(ConfigError) as err:
             cfg.validate()
@@ -140,6 +140,36 @@ def test_averaging_the_last_epochs_keeps_nearer_the_base(drawn, mnist, shipped_c
     assert not np.allclose(a, b)
     assert np.linalg.norm(b - base) < np.linalg.norm(a - base)
     assert any("mean of the last 2 epochs" in line for line in logs)
+
+
+def test_a_personal_model_still_refuses_scribbles(drawn, mnist, shipped_ckpt, tmp_path):
+    """The personal recipe mixes generated non-digits into its batches, as the robust
+    recipe trains, and keeps its base's "not a digit" threshold: without either, the
+    personal model refused far fewer scribbles than the model it started from."""
+    from lenet_gui.core.evaluation import drawings_to_inputs
+    from lenet_gui.core.predict import Recognizer
+    from lenet_gui.core.verdict import NOT_A_DIGIT
+
+    scribbles = drawings_to_inputs(load_drawings(DRAWN.parent / "nondigits.json")[:400])
+
+    def refused(ckpt) -> float:
+        r = Recognizer(ckpt)
+        return float(np.mean([r.thresholds.verdict(p) == NOT_A_DIGIT
+                              for p in r.probabilities(scribbles)]))
+
+    mine = _per_digit(drawn, 5)
+    runs = {share: finetune(shipped_ckpt, mine, mnist[0], None, tmp_path / f"nd{share}.ckpt",
+                            FinetuneConfig(epochs=3, holdout_share=0.0, nondigits=share))
+            for share in (0.0, FinetuneConfig().nondigits)}
+    assert FinetuneConfig().nondigits > 0
+    base_reject = read_info(shipped_ckpt).reject_threshold
+    assert base_reject is not None
+    for result in runs.values():
+        assert read_info(result.checkpoint).reject_threshold == base_reject
+    before, without, default = (refused(shipped_ckpt), refused(runs[0.0].checkpoint),
+                                refused(runs[FinetuneConfig().nondigits].checkpoint))
+    assert default > without + 0.02, (before, without, default)
+    assert default >= before - 0.03, (before, without, default)
 
 
 def test_stop_before_the_first_step_saves_nothing(drawn, mnist, shipped_ckpt, tmp_path):
