@@ -3,7 +3,9 @@
 The ``personal`` recipe. It starts from the model in use, holds out a part of the
 user's digits to measure on (stratified by digit), and trains on augmented
 variants of the rest (``stroke_augment``), each batch half personal and half
-MNIST so that what the network knows about MNIST does not collapse. It reports
+MNIST so that what the network knows about MNIST does not collapse, plus a few
+generated non-digits so that it still refuses scribbles (it keeps the base's
+"not a digit" threshold). It reports
 accuracy on the held-out personal digits and on MNIST test, before and after,
 and saves a new checkpoint, never over the shipped one. No Qt; the CLI and the
 Train tab call ``finetune``.
