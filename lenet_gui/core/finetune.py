@@ -231,6 +231,8 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
     if n_out > 0:
         from .nondigits import nondigit_images
 
+        log(f"generating {OUTLIER_POOL:,} non-digits, so that the new model still "
+            "refuses scribbles")
         outliers = nondigit_images(OUTLIER_POOL, np.random.default_rng([config.seed, 7]))
     step_fn = make_train_step(net, learning_rate=config.lr, momentum=config.momentum,
                               weight_decay=config.weight_decay, soft_labels=outliers is not None)
