@@ -55,9 +55,9 @@ class FinetuneConfig:
     device: str = "CPU"
     eval_limit: int | None = None  # MNIST test images evaluated before and after
     average_epochs: int = 1  # the mean of the last N epochs' weights is saved (1: the last)
-    # Share of each batch: generated non-digits with the uniform target, as the robust
-    # recipe trains (outlier exposure). Without them a personal model forgot to refuse
-    # scribbles: 93.8% of the non-digit set refused -> 77-83%.
+    # Generated non-digits added to each batch (a share of batch_size), with the uniform
+    # target, as the robust recipe trains (outlier exposure). Without them a personal
+    # model forgot to refuse scribbles: 93.8% of the non-digit set refused -> 77-83%.
     nondigits: float = 0.15
 
     def validate(self) -> None:
@@ -225,8 +225,7 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
         f"({len(held)} held out to measure on), mixed with MNIST; {config.epochs} epochs")
     mnist_aug = Augmenter(seed=config.seed + 1)
     per_batch = max(1, int(round(config.batch_size * config.personal_share)))
-    n_out = min(int(round(config.batch_size * config.nondigits)),
-                config.batch_size - per_batch - 1)
+    n_out = int(round(config.batch_size * config.nondigits))
     outliers = None
     if n_out > 0:
         from .nondigits import nondigit_images
@@ -254,12 +253,11 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
             pick = order[(s * per_batch) % len(order):][:per_batch]
             if len(pick) < per_batch:
                 pick = np.concatenate([pick, rng.choice(len(images), per_batch - len(pick))])
-            m = rng.choice(len(mnist_train), config.batch_size - per_batch,
-                           replace=False)
+            m = rng.choice(len(mnist_train), config.batch_size - per_batch, replace=False)
             x = np.concatenate([images[pick],
                                 mnist_aug(mnist_train.images[m], mnist_train.labels[m])])
             y = np.concatenate([labels[pick], mnist_train.labels[m]]).astype(np.int32)
-            if outliers is not None:  # the batch's last part: non-digits, uniform target
+            if outliers is not None:  # added after the MNIST part: non-digits, uniform target
                 extra = mnist_aug(outliers[rng.integers(0, len(outliers), n_out)])
                 x = np.concatenate([x, extra])
                 y = np.concatenate([np.eye(10, dtype=np.float32)[y],
