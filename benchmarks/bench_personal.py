@@ -39,6 +39,7 @@ from _common import DRAWN_SETS, recipe_settings  # noqa: E402
 
 # The style families a simulated user writes in (the held-out set chooses nothing).
 FAMILIES = {name: DRAWN_SETS[name] for name in ("neat", "hard", "international")}
+NONDIGITS = ROOT / "tests" / "data" / "nondigits.json"
 
 
 def parse_args(argv=None):
@@ -59,6 +60,9 @@ def parse_args(argv=None):
     p.add_argument("--writer", choices=("mixed", "consistent"), default="mixed",
                    help="mixed: taught and read drawings from all of a family's styles "
                         "(default); consistent: one style per digit per user")
+    p.add_argument("--wrong", action="store_true",
+                   help="list each user's wrong drawings before and after (index in the "
+                        "family's file, label, style, p(label))")
     p.add_argument("--json", type=Path)
     return p.parse_args(argv)
 
@@ -70,8 +74,16 @@ def main(argv=None) -> int:
     from lenet_gui.core.predict import Recognizer
     from lenet_gui.core.strokes import load_drawings
 
+    from lenet_gui.core.evaluation import drawings_to_inputs
+
     train, test = load_split(args.data_dir, "train"), load_split(args.data_dir, "test")
     base = Recognizer(args.checkpoint)
+    # Each personal model is also asked to refuse the generated non-digits, read as
+    # lone drawings, as the shipped model does.
+    args.scribbles = drawings_to_inputs(load_drawings(NONDIGITS)) if NONDIGITS.is_file() else None
+    if args.scribbles is not None:
+        print(f"non-digits refused by {args.checkpoint.name}: "
+              f"{refused(base, args.scribbles) * 100:.1f}% of {len(args.scribbles)}")
     tmp = Path(tempfile.mkdtemp(prefix="lenet-gui-personal-"))
     rows = []
     for name, path in FAMILIES.items():
@@ -87,9 +99,12 @@ def main(argv=None) -> int:
             if mine:
                 b, a = sum(r["wrong_before"] for r in mine), sum(r["wrong_after"] for r in mine)
                 drop = max(r["mnist_drop_points"] for r in mine)
+                shares = [r["nondigits_refused"] for r in mine
+                          if r["nondigits_refused"] is not None]
                 print(f"{name:>13}: {len(mine)} users: {b} -> {a} wrong in all "
                       f"({'halved' if 2 * a <= b else 'NOT halved'}); MNIST test drop at most "
-                      f"{drop:+.2f} points")
+                      f"{drop:+.2f} points" + (f"; non-digits refused {min(shares) * 100:.1f}-"
+                                               f"{max(shares) * 100:.1f}%" if shares else ""))
     timing = None
     if args.timing_digits:
         pool = [d for p in FAMILIES.values() if p.is_file() for d in load_drawings(p)]
@@ -105,6 +120,14 @@ def main(argv=None) -> int:
                                          "machine": platform.processor() or platform.machine(),
                                          "checkpoint": str(args.checkpoint)}, indent=2))
     return 0
+
+
+def refused(recognizer, images) -> float:
+    """The share of ``images`` the recognizer calls "not a digit"."""
+    from lenet_gui.core.verdict import NOT_A_DIGIT
+
+    return float(np.mean([recognizer.thresholds.verdict(p) == NOT_A_DIGIT
+                          for p in recognizer.probabilities(images)]))
 
 
 def one_style(drawings, per_digit: int, rng) -> list:
@@ -138,7 +161,8 @@ def simulate_user(name, drawings, seed, args, base, train, test, tmp) -> dict:
     result = finetune(args.checkpoint, taught, train, test, tmp / f"{name}.ckpt",
                       FinetuneConfig(holdout_share=0.0, seed=seed, **recipe_settings(args.set)))
     seconds = time.perf_counter() - t0
-    after = evaluate_drawings(Recognizer(result.checkpoint), rest)
+    mine = Recognizer(result.checkpoint)
+    after = evaluate_drawings(mine, rest)
     row = {"family": name, "seed": seed, "writer": args.writer, "styles": styles,
            "taught": len(taught), "evaluated": len(rest),
            "error_before": 1 - before.accuracy, "error_after": 1 - after.accuracy,
@@ -149,14 +173,34 @@ def simulate_user(name, drawings, seed, args, base, train, test, tmp) -> dict:
     row.update(wrong_before=wrong_before, wrong_after=wrong_after,
                halved=2 * wrong_after <= wrong_before)
     row["mnist_drop_points"] = (result.mnist_before - result.mnist_after) * 100
+    row["nondigits_refused"] = (refused(mine, args.scribbles)
+                                if args.scribbles is not None else None)
     print(f"{name:>13}: seed {seed}, taught {len(taught)}, read {len(rest)}: error "
           f"{row['error_before'] * 100:.2f}% -> {row['error_after'] * 100:.2f}% "
           f"({wrong_before} -> {wrong_after} wrong, "
           f"{'halved' if row['halved'] else 'NOT halved'}); MNIST test "
           f"{result.mnist_before * 100:.2f}% -> {result.mnist_after * 100:.2f}% "
           f"({row['mnist_drop_points']:+.2f} points drop); {seconds:.1f} s"
+          + (f"; non-digits refused {row['nondigits_refused'] * 100:.1f}%"
+             if row["nondigits_refused"] is not None else "")
           + (f"; styles {', '.join(styles)}" if styles else ""), flush=True)
+    if args.wrong:
+        print_wrong(drawings, rest, base, mine)
     return row
+
+
+def print_wrong(drawings, rest, base, mine) -> None:
+    """Each drawing read wrong before or after: where the family's errors come from."""
+    from lenet_gui.core.evaluation import drawings_to_inputs
+
+    index = {id(d): i for i, d in enumerate(drawings)}
+    x = drawings_to_inputs(rest)
+    before, after = base.probabilities(x), mine.probabilities(x)
+    for i, d in enumerate(rest):
+        if before[i].argmax() != d.label or after[i].argmax() != d.label:
+            print(f"    #{index[id(d)]} {d.label} {d.style or '-'}: before {before[i].argmax()} "
+                  f"(p({d.label}) {before[i][d.label]:.2f}), after {after[i].argmax()} "
+                  f"(p({d.label}) {after[i][d.label]:.2f})")
 
 
 if __name__ == "__main__":

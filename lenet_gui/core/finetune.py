@@ -3,9 +3,10 @@
 The ``personal`` recipe. It starts from the model in use, holds out a part of the
 user's digits to measure on (stratified by digit), and trains on augmented
 variants of the rest (``stroke_augment``), each batch half personal and half
-MNIST so that what the network knows about MNIST does not collapse, plus a few
-generated non-digits so that it still refuses scribbles (it keeps the base's
-"not a digit" threshold). It reports
+MNIST so that what the network knows about MNIST does not collapse (the MNIST half
+is trained to the base model's own answers, ``distill``), plus a few generated
+non-digits so that it still refuses scribbles (it keeps the base's "not a digit"
+threshold). It reports
 accuracy on the held-out personal digits and on MNIST test, before and after,
 and saves a new checkpoint, never over the shipped one. No Qt; the CLI and the
 Train tab call ``finetune``.
@@ -34,7 +35,7 @@ if TYPE_CHECKING:  # the window imports this module for its config: keep it ligh
 #: Fewer than this many labelled drawings cannot both teach and measure anything.
 MIN_PERSONAL_DIGITS = 20
 #: An MNIST test drop above this (a share) is worth a word before the model is used:
-#: the simulated users lose at most 0.14 points (benchmarks/bench_personal.py).
+#: the simulated users lose at most 0.24 points (benchmarks/bench_personal.py).
 MNIST_CAUTION = 0.01
 OUTLIER_POOL = 1000  # generated non-digits per fine-tune (about 2 s), re-augmented per batch
 
@@ -59,6 +60,9 @@ class FinetuneConfig:
     # target, as the robust recipe trains (outlier exposure). Without them a personal
     # model forgot to refuse scribbles: 93.8% of the non-digit set refused -> 77-83%.
     nondigits: float = 0.15
+    # Share of the MNIST rows' target that is the base model's own answer (the rest is
+    # the label): the rehearsal keeps what the base does, not just what it should do.
+    distill: float = 1.0
 
     def validate(self) -> None:
         def bad(msg: str) -> None:
@@ -78,7 +82,8 @@ class FinetuneConfig:
             bad(f"copies must be in 1..100, got {self.copies}")
         for name, lo, hi in (("lr", 0.0, 1.0), ("momentum", 0.0, 0.999),
                              ("weight_decay", 0.0, 0.1), ("personal_share", 0.05, 0.95),
-                             ("holdout_share", 0.0, 0.5), ("nondigits", 0.0, 0.4)):
+                             ("holdout_share", 0.0, 0.5), ("nondigits", 0.0, 0.4),
+                             ("distill", 0.0, 1.0)):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
                 bad(f"{name} must be a number in [{lo}, {hi}], got {v!r}")
@@ -233,8 +238,12 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
         log(f"generating {OUTLIER_POOL:,} non-digits, so that the new model still "
             "refuses scribbles")
         outliers = nondigit_images(OUTLIER_POOL, np.random.default_rng([config.seed, 7]))
+    teacher = None
+    if config.distill > 0:
+        teacher = make_forward(load_checkpoint(base)[0], largest=256)
+    soft = outliers is not None or teacher is not None
     step_fn = make_train_step(net, learning_rate=config.lr, momentum=config.momentum,
-                              weight_decay=config.weight_decay, soft_labels=outliers is not None)
+                              weight_decay=config.weight_decay, soft_labels=soft)
     steps_per_epoch = max(1, math.ceil(len(train_set) * config.copies / per_batch))
     total = steps_per_epoch * config.epochs
     done, stopped = 0, False
@@ -254,15 +263,19 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
             if len(pick) < per_batch:
                 pick = np.concatenate([pick, rng.choice(len(images), per_batch - len(pick))])
             m = rng.choice(len(mnist_train), config.batch_size - per_batch, replace=False)
-            x = np.concatenate([images[pick],
-                                mnist_aug(mnist_train.images[m], mnist_train.labels[m])])
+            xm = mnist_aug(mnist_train.images[m], mnist_train.labels[m])
+            x = normalise(np.concatenate([images[pick], xm]))
             y = np.concatenate([labels[pick], mnist_train.labels[m]]).astype(np.int32)
+            if soft:
+                y = np.eye(10, dtype=np.float32)[y]
+            if teacher is not None:  # the MNIST rows: part label, part the base's answer
+                y[per_batch:] = ((1 - config.distill) * y[per_batch:]
+                                 + config.distill * softmax(teacher(x[per_batch:])))
             if outliers is not None:  # added after the MNIST part: non-digits, uniform target
                 extra = mnist_aug(outliers[rng.integers(0, len(outliers), n_out)])
-                x = np.concatenate([x, extra])
-                y = np.concatenate([np.eye(10, dtype=np.float32)[y],
-                                    np.full((n_out, 10), 0.1, dtype=np.float32)])
-            loss = float(step_fn(normalise(x), y))
+                x = np.concatenate([x, normalise(extra)])
+                y = np.concatenate([y, np.full((n_out, 10), 0.1, dtype=np.float32)])
+            loss = float(step_fn(x, y))
             if not math.isfinite(loss):
                 raise TrainingError(f"the loss became {loss} at step {done + 1}: fine-tuning "
                                     f"diverged (learning rate {config.lr} too high?); "
