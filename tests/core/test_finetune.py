@@ -91,7 +91,8 @@ def test_stroke_augmentation_varies_shape_but_not_structure(drawn):
 def test_bad_config_is_refused_in_one_line():
     for field, value in (("epochs", 0), ("lr", float("nan")), ("personal_share", 1.5),
                          ("device", "TPU"), ("copies", True), ("average_epochs", 0),
-                         ("average_epochs", 5), ("nondigits", 0.5), ("nondigits", -0.1)):
+                         ("average_epochs", 5), ("nondigits", 0.5), ("nondigits", -0.1),
+                         ("distill", 1.5), ("distill", float("inf"))):
         cfg = FinetuneConfig(**{field: value})
         with pytest.raises(ConfigError) as err:
             cfg.validate()
