@@ -71,10 +71,9 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from lenet_gui.core.data import load_split
     from lenet_gui.core.finetune import FinetuneConfig, finetune
+    from lenet_gui.core.evaluation import drawings_to_inputs
     from lenet_gui.core.predict import Recognizer
     from lenet_gui.core.strokes import load_drawings
-
-    from lenet_gui.core.evaluation import drawings_to_inputs
 
     train, test = load_split(args.data_dir, "train"), load_split(args.data_dir, "test")
     base = Recognizer(args.checkpoint)
@@ -142,9 +141,9 @@ def one_style(drawings, per_digit: int, rng) -> list:
 
 def simulate_user(name, drawings, seed, args, base, train, test, tmp) -> dict:
     """One user of a family: ``--per-digit`` drawings per digit taught, the rest read."""
-    from lenet_gui.core.evaluation import evaluate_drawings
+    from lenet_gui.core.evaluation import drawings_to_inputs
     from lenet_gui.core.finetune import FinetuneConfig, finetune
-    from lenet_gui.core.predict import Recognizer
+    from lenet_gui.core.predict import Recognizer, score
 
     rng = np.random.default_rng(seed)
     taught, rest, styles = [], [], []
@@ -156,13 +155,17 @@ def simulate_user(name, drawings, seed, args, base, train, test, tmp) -> dict:
         order = rng.permutation(len(mine))
         taught += [mine[i] for i in order[:args.per_digit]]
         rest += [mine[i] for i in order[args.per_digit:]]
-    before = evaluate_drawings(base, rest)
+    # Rendered once: read by the base, then by the personal model.
+    inputs, labels = drawings_to_inputs(rest), np.array([d.label for d in rest])
+    p_before = base.probabilities(inputs)
+    before = score(labels, p_before)
     t0 = time.perf_counter()
     result = finetune(args.checkpoint, taught, train, test, tmp / f"{name}.ckpt",
                       FinetuneConfig(holdout_share=0.0, seed=seed, **recipe_settings(args.set)))
     seconds = time.perf_counter() - t0
     mine = Recognizer(result.checkpoint)
-    after = evaluate_drawings(mine, rest)
+    p_after = mine.probabilities(inputs)
+    after = score(labels, p_after)
     row = {"family": name, "seed": seed, "writer": args.writer, "styles": styles,
            "taught": len(taught), "evaluated": len(rest),
            "error_before": 1 - before.accuracy, "error_after": 1 - after.accuracy,
@@ -185,17 +188,14 @@ def simulate_user(name, drawings, seed, args, base, train, test, tmp) -> dict:
              if row["nondigits_refused"] is not None else "")
           + (f"; styles {', '.join(styles)}" if styles else ""), flush=True)
     if args.wrong:
-        print_wrong(drawings, rest, base, mine)
+        print_wrong(drawings, rest, p_before, p_after)
     return row
 
 
-def print_wrong(drawings, rest, base, mine) -> None:
-    """Each drawing read wrong before or after: where the family's errors come from."""
-    from lenet_gui.core.evaluation import drawings_to_inputs
-
+def print_wrong(drawings, rest, before, after) -> None:
+    """Each drawing read wrong before or after (``before``, ``after``: the two models'
+    probabilities for ``rest``): where the family's errors come from."""
     index = {id(d): i for i, d in enumerate(drawings)}
-    x = drawings_to_inputs(rest)
-    before, after = base.probabilities(x), mine.probabilities(x)
     for i, d in enumerate(rest):
         if before[i].argmax() != d.label or after[i].argmax() != d.label:
             print(f"    #{index[id(d)]} {d.label} {d.style or '-'}: before {before[i].argmax()} "
