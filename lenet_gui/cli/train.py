@@ -51,6 +51,12 @@ def add_parser(sub) -> None:
     p.add_argument("--select-strokes", type=Path, nargs="+", metavar="FILE",
                    help="stroke files of drawn digits that judge the best epoch too "
                         "(with the held-out images)")
+    p.add_argument("--teachers", type=Path, nargs="+", metavar="CKPT",
+                   help="knowledge distillation: each digit's target is part the mean "
+                        "answer of these checkpoints (with --distill)")
+    p.add_argument("--distill", type=finite_float, metavar="W",
+                   help="with --teachers: the teachers' share of each digit's target "
+                        "(0-1; e.g. 0.5)")
     p.add_argument("--out", type=Path, help="checkpoint to write (default: a new file in "
                    "the user data folder)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -80,6 +86,9 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         select_strokes=tuple(str(p) for p in args.select_strokes or ()) or None,
         nondigits=args.nondigits, average_epochs=args.average_epochs,
         canvas_pen=args.canvas_pen,
+        teachers=tuple(str(p) for p in args.teachers or ()) or None,
+        distill=args.distill if args.distill is not None
+        else (0.5 if args.teachers else None),
         init_checkpoint=str(args.init_checkpoint) if args.init_checkpoint else None)
 
 

@@ -47,6 +47,10 @@ class TrainConfig:
     # digit drawn with the canvas's pen (``mnist_strokes``): real writers' shapes as
     # the Draw tab sees a drawing.
     canvas_pen: float = 0.0
+    # Knowledge distillation: each training digit's target is ``(1 - distill) * label +
+    # distill * the mean answer of these checkpoints`` (``core.distill``).
+    teachers: tuple[str, ...] = ()
+    distill: float = 0.0
 
     def validate(self, n_train: int | None = None) -> None:
         """Reject values training cannot use, with the reason, before anything runs."""
@@ -98,6 +102,11 @@ class TrainConfig:
         if isinstance(self.canvas_pen, bool) or not isinstance(self.canvas_pen, (int, float)) \
                 or not 0 <= self.canvas_pen <= 1:
             bad(f"canvas-pen share must be in [0, 1], got {self.canvas_pen!r}")
+        if isinstance(self.distill, bool) or not isinstance(self.distill, (int, float)) \
+                or not 0 <= self.distill <= 1:
+            bad(f"distillation weight must be in [0, 1], got {self.distill!r}")
+        if self.distill > 0 and not self.teachers:
+            bad("distillation needs at least one teacher checkpoint")
         if self.device not in DEVICES:
             bad(f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
         if self.recipe not in RECIPES:
@@ -114,6 +123,7 @@ class TrainConfig:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["select_strokes"] = list(self.select_strokes)
+        d["teachers"] = list(self.teachers)
         return d
 
     @classmethod

@@ -201,6 +201,7 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
     ms = import_mindspore()
     ms.set_seed(config.seed)
     from .augment import Augmenter
+    from .distill import Teacher
     from .evaluation import drawings_to_inputs
     from .model import CheckpointInfo, load_checkpoint, save_checkpoint
     from .predict import evaluate_arrays, make_forward, score, softmax
@@ -240,7 +241,7 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
         outliers = nondigit_images(OUTLIER_POOL, np.random.default_rng([config.seed, 7]))
     teacher = None
     if config.distill > 0:
-        teacher = make_forward(load_checkpoint(base)[0], largest=256)
+        teacher = Teacher.load([base], batch=config.batch_size - per_batch)
     soft = outliers is not None or teacher is not None
     step_fn = make_train_step(net, learning_rate=config.lr, momentum=config.momentum,
                               weight_decay=config.weight_decay, soft_labels=soft)
@@ -269,8 +270,7 @@ def finetune(base: Path, drawings: list[Drawing], mnist_train: "Split",
             if soft:
                 y = np.eye(10, dtype=np.float32)[y]
             if teacher is not None:  # the MNIST rows: part label, part the base's answer
-                y[per_batch:] = ((1 - config.distill) * y[per_batch:]
-                                 + config.distill * softmax(teacher(x[per_batch:])))
+                y = teacher.soften(x, y, config.distill, rows=slice(per_batch, None))
             if outliers is not None:  # added after the MNIST part: non-digits, uniform target
                 extra = mnist_aug(outliers[rng.integers(0, len(outliers), n_out)])
                 x = np.concatenate([x, normalise(extra)])

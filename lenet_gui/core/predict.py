@@ -32,15 +32,18 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def make_forward(net, largest: int = _BUCKETS[-1]) -> Callable[[np.ndarray], np.ndarray]:
+def make_forward(net, largest: int = _BUCKETS[-1],
+                 sizes: tuple[int, ...] = ()) -> Callable[[np.ndarray], np.ndarray]:
     """(N, 1, 32, 32) float32 -> (N, 10) logits with ``net``'s current weights.
 
     Compiled once per bucket size; each batch holds MindSpore's process lock, so
     it can run beside a training step in another thread; ``largest`` bounds a
     batch, and so how long the lock is held. Leaves ``net``'s train flag alone (a
-    training graph using it stays compiled).
+    training graph using it stays compiled). ``sizes``: more batch shapes, for a
+    caller whose batches have one size (a teacher's training batches), so that they
+    are not padded to the next bucket.
     """
-    buckets = tuple(b for b in _BUCKETS if b <= largest) or (1,)
+    buckets = tuple(sorted({b for b in _BUCKETS if b <= largest} | set(sizes))) or (1,)
     ms = import_mindspore()
 
     @ms.jit

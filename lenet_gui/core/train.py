@@ -165,13 +165,14 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
     else:
         net = build_lenet5()
     outliers = config.nondigits > 0
+    make_batch = BatchMaker(config, train_split, rank, workers, log)
     step_fn = make_train_step(net, learning_rate=config.lr, momentum=config.momentum,
-                              weight_decay=config.weight_decay, soft_labels=outliers)
+                              weight_decay=config.weight_decay,
+                              soft_labels=make_batch.soft_targets)
     # Small evaluation batches: each holds MindSpore's lock, which the window's
     # recognizer waits for.
     forward = make_forward(net, largest=256)
     drawn = _load_selection_drawings(config.select_strokes, log)
-    make_batch = BatchMaker(config, train_split, rank, workers, log)
     if outliers:
         from .nondigits import nondigit_images
 
@@ -221,9 +222,10 @@ def train(config: TrainConfig, out: Path | None = None, data_dir: Path | None = 
             if score is not None:
                 score += OUTLIER_WEIGHT * refused
         # A tie goes to the later weights: as well judged, and trained longer (the
-        # mean of the last epochs tied epoch 28 of 40 on 6,000 images).
-        if result.checkpoint is not None and (score is None or best_score is None
-                                              or score < best_score):
+        # mean of the last epochs tied epoch 28 of 40 on 6,000 images). With nothing
+        # to judge on, the latest weights are kept.
+        if result.checkpoint is not None and score is not None and best_score is not None \
+                and score < best_score:
             return False, test_ev
         info = CheckpointInfo(
             train_config=config.to_dict(), epochs_done=epoch,

@@ -1,5 +1,6 @@
 """Training batches: MNIST digits, some drawn with the canvas pen, augmented, with
-generated non-digits mixed in. Apart from ``train`` so that what a batch holds is
+generated non-digits mixed in, and the digits' targets part teachers' answers
+(``distill``). Apart from ``train`` so that what a batch holds is
 one file's job; each source has its own random stream, so turning one on leaves the
 others' draws unchanged."""
 
@@ -18,7 +19,8 @@ OUTLIER_POOL = 20000  # generated non-digits kept for outlier exposure
 
 class BatchMaker:
     """``make(idx) -> (inputs (N, 1, 32, 32), targets)``: labels, or soft targets when
-    outlier exposure is on (the non-digits' target is the uniform distribution)."""
+    outlier exposure or distillation is on (the non-digits' target is the uniform
+    distribution; a digit's is part label, part the teachers' answer)."""
 
     def __init__(self, config: TrainConfig, train_split: Split, rank: int = 0,
                  workers: int = 1, log: Callable[[str], None] = lambda _line: None) -> None:
@@ -48,6 +50,24 @@ class BatchMaker:
             self.pen_images = cached_canvas_pen_images(train_split.images,
                                                        user_data_dir() / "cache", log)
         self.pen_rng = np.random.default_rng([config.seed, 13] + stream)
+        self.teacher = None
+        if config.teachers and config.distill > 0:
+            from .distill import Teacher
+            from .distributed import worker_batch_size
+
+            log(f"digits' targets: {1 - config.distill:g} label + {config.distill:g} the "
+                f"mean answer of {len(config.teachers)} teacher network(s)")
+            batch = worker_batch_size(config.batch_size, workers)
+            digits = batch - (self._nondigit_rows(batch) if config.nondigits > 0 else 0)
+            self.teacher = Teacher.load(config.teachers, batch=digits)
+
+    def _nondigit_rows(self, batch: int) -> int:
+        return max(1, int(round(batch * self.config.nondigits)))
+
+    @property
+    def soft_targets(self) -> bool:
+        """Targets are distributions (N, 10), not labels."""
+        return self.outlier_pool is not None or self.teacher is not None
 
     def __call__(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # Normalised per batch, beside the step: all of MNIST at once would hold 245 MB
@@ -59,10 +79,12 @@ class BatchMaker:
             images = np.where(swap[:, None, None], self.pen_images[idx], images)
         x = normalise(augment(images, self.split.labels[idx]) if augment else images)
         if self.outlier_pool is None:
-            return x, self.labels[idx]
+            if self.teacher is None:
+                return x, self.labels[idx]
+            return x, self.teacher.soften(x, self.labels[idx], config.distill)
         # Outlier exposure (Hendrycks et al. 2019): the last part of each batch is
         # generated non-digits with the uniform distribution as their target.
-        k = max(1, int(round(len(idx) * config.nondigits)))
+        k = self._nondigit_rows(len(idx))
         extra = self.outlier_pool[self.outlier_rng.integers(0, len(self.outlier_pool), k)]
         if augment is not None:
             extra = augment(extra)
@@ -70,4 +92,6 @@ class BatchMaker:
         x[-k:] = normalise(extra)
         y = np.eye(10, dtype=np.float32)[self.labels[idx]]
         y[-k:] = 0.1
+        if self.teacher is not None:
+            y = self.teacher.soften(x, y, config.distill, rows=slice(0, len(idx) - k))
         return x, y

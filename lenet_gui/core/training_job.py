@@ -61,6 +61,9 @@ def train_args(config: TrainConfig, out: Path, data_dir: Path,
         args += ["--canvas-pen", repr(float(config.canvas_pen))]
     if config.select_strokes:
         args += ["--select-strokes", *map(str, config.select_strokes)]
+    if config.teachers:
+        args += ["--teachers", *map(str, config.teachers), "--distill",
+                 repr(float(config.distill))]
     if threads:
         args += ["--threads", str(threads)]
     base = TrainConfig.for_recipe(config.recipe)

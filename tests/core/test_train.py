@@ -183,3 +183,15 @@ def test_averaged_weights_are_judged_like_an_epoch(splits, tmp_path):
         assert line.endswith(f"kept epoch {result.best_epoch:g}")
     with pytest.raises(ConfigError, match="epochs to average"):
         TrainConfig(average_epochs=-1).validate()
+
+
+def test_with_nothing_to_judge_the_latest_weights_are_kept(splits, tmp_path):
+    """No test set, no holdout, no drawings: every epoch is saved over the last (the
+    first epoch's weights used to stay, as if the later ones had been judged worse)."""
+    train_split, _ = splits
+    saved = []
+    result = train(TrainConfig(epochs=2, lr=0.05, limit=640), tmp_path / "m.ckpt",
+                   train_split=train_split, on_checkpoint=lambda path, epoch: saved.append(epoch))
+    assert saved == [1, 2] and result.best_epoch == 2
+    _, info = load_checkpoint(result.checkpoint)
+    assert info.epochs_done == 2

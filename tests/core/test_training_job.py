@@ -28,7 +28,8 @@ from lenet_gui.core.training_job import train_args, train_in_child
     TrainConfig.for_recipe("robust", epochs=2, limit=640, eval_limit=100, nondigits=0.2,
                            lr=0.004, seed=7, select_strokes=("a.json", "b.json"),
                            init_checkpoint="/x/base.ckpt", average_epochs=2,
-                           canvas_pen=0.3),
+                           canvas_pen=0.3, teachers=("/x/t1.ckpt", "/x/t2.ckpt"),
+                           distill=0.7),
     TrainConfig(epochs=5, lr=1e-3, momentum=0.5, batch_size=64, holdout=100, device="GPU"),
 ])
 def test_the_command_line_rebuilds_the_config(config, tmp_path):
