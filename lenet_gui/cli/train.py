@@ -56,7 +56,7 @@ def add_parser(sub) -> None:
                         "answer of these checkpoints (with --distill)")
     p.add_argument("--distill", type=finite_float, metavar="W",
                    help="with --teachers: the teachers' share of each digit's target "
-                        "(0-1; e.g. 0.5)")
+                        "(above 0, at most 1; e.g. 0.5)")
     p.add_argument("--out", type=Path, help="checkpoint to write (default: a new file in "
                    "the user data folder)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -87,8 +87,7 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
         nondigits=args.nondigits, average_epochs=args.average_epochs,
         canvas_pen=args.canvas_pen,
         teachers=tuple(str(p) for p in args.teachers or ()) or None,
-        distill=args.distill if args.distill is not None
-        else (0.5 if args.teachers else None),
+        distill=args.distill,
         init_checkpoint=str(args.init_checkpoint) if args.init_checkpoint else None)
 
 

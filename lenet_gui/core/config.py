@@ -107,6 +107,8 @@ class TrainConfig:
             bad(f"distillation weight must be in [0, 1], got {self.distill!r}")
         if self.distill > 0 and not self.teachers:
             bad("distillation needs at least one teacher checkpoint")
+        if self.teachers and not self.distill > 0:
+            bad("teacher checkpoints need a distillation weight above 0 (--distill W)")
         if self.device not in DEVICES:
             bad(f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
         if self.recipe not in RECIPES:

@@ -51,7 +51,7 @@ class BatchMaker:
                                                        user_data_dir() / "cache", log)
         self.pen_rng = np.random.default_rng([config.seed, 13] + stream)
         self.teacher = None
-        if config.teachers and config.distill > 0:
+        if config.teachers:  # validated: with a weight above 0
             from .distill import Teacher
             from .distributed import worker_batch_size
 

@@ -45,6 +45,8 @@ def test_distillation_needs_a_teacher_and_a_weight_in_range():
         TrainConfig(distill=0.5).validate()
     with pytest.raises(ConfigError, match=r"\[0, 1\]"):
         TrainConfig(teachers=("t.ckpt",), distill=1.5).validate()
+    with pytest.raises(ConfigError, match="--distill"):
+        TrainConfig(teachers=("t.ckpt",)).validate()
     TrainConfig(teachers=("t.ckpt",), distill=0.5).validate()
 
 
@@ -80,7 +82,18 @@ def test_a_student_learns_what_its_teacher_answers(subset_dir, shipped_ckpt, tmp
 def test_a_missing_teacher_is_one_line_and_nothing_is_written(subset_dir, tmp_path, capsys):
     out = tmp_path / "m.ckpt"
     code = main(["train", "--data-dir", str(subset_dir), "--epochs", "1", "--quiet",
-                 "--teachers", str(tmp_path / "gone.ckpt"), "--out", str(out)])
+                 "--teachers", str(tmp_path / "gone.ckpt"), "--distill", "0.5", "--out",
+                 str(out)])
     err = capsys.readouterr().err
     assert code != 0 and "gone.ckpt" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_teachers_without_a_weight_are_refused_in_one_line(subset_dir, shipped_ckpt, tmp_path,
+                                                           capsys):
+    out = tmp_path / "m.ckpt"
+    code = main(["train", "--data-dir", str(subset_dir), "--epochs", "1", "--quiet",
+                 "--teachers", str(shipped_ckpt), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code != 0 and "--distill" in err and "Traceback" not in err
     assert not out.exists()
