@@ -6,6 +6,11 @@ held-out drawn sets (tests/data; the held-out set is never used to choose anythi
 
     python benchmarks/bench_accuracy.py --data-dir ../shared/MNIST
     python benchmarks/bench_accuracy.py --checkpoints checkpoints/*.ckpt --json out.json
+    python benchmarks/bench_accuracy.py --shipped-history   # every checkpoint ever shipped
+
+``--shipped-history`` reads each version of ``checkpoints/lenet5_mnist.ckpt`` in the
+git history (``git show``), oldest first, labelled by its commit: what each change to
+the recipe cost or gained on MNIST against the drawings.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,8 +36,41 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--checkpoints", type=Path, nargs="+", default=list(CHECKPOINTS))
     p.add_argument("--data-dir", type=Path, default=SHARED_MNIST)
+    p.add_argument("--shipped-history", action="store_true",
+                   help="also every version of checkpoints/lenet5_mnist.ckpt in the git "
+                        "history, oldest first")
     p.add_argument("--json", type=Path)
     return p.parse_args(argv)
+
+
+SHIPPED = "checkpoints/lenet5_mnist.ckpt"
+
+
+def shipped_history(folder: Path) -> list[Path]:
+    """Each committed version of the shipped checkpoint (and its metadata), written
+    to ``folder`` as ``<date>-<commit>.ckpt``, oldest first."""
+    def git(*cmd: str) -> bytes:
+        return subprocess.run(["git", "-C", str(ROOT), *cmd], check=True,
+                              capture_output=True).stdout
+
+    try:
+        log = git("log", "--reverse", "--format=%h %ad", "--date=short", "--", SHIPPED)
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise SystemExit(f"--shipped-history needs a git checkout with git installed: {e}")
+    paths = []
+    for line in log.decode().split("\n"):
+        if not line.strip():
+            continue
+        commit, date = line.split()
+        path = folder / f"{date}-{commit}.ckpt"
+        path.write_bytes(git("show", f"{commit}:{SHIPPED}"))
+        try:
+            path.with_suffix(".json").write_bytes(
+                git("show", f"{commit}:{SHIPPED[:-len('.ckpt')]}.json"))
+        except subprocess.CalledProcessError:
+            pass  # the first checkpoints had no metadata file
+        paths.append(path)
+    return paths
 
 
 def main(argv=None) -> int:
@@ -43,12 +83,15 @@ def main(argv=None) -> int:
     test = load_split(args.data_dir, "test") if (args.data_dir / "test").is_dir() else None
     sets = {name: load_drawings(path) for name, path in DRAWN_SETS.items() if path.is_file()}
     rows = []
-    for ckpt in args.checkpoints:
+    checkpoints = list(args.checkpoints)
+    if args.shipped_history:
+        checkpoints += shipped_history(Path(tempfile.mkdtemp(prefix="lenet-gui-shipped-")))
+    for ckpt in checkpoints:
         r = Recognizer(ckpt)
         row = {"checkpoint": str(ckpt)}
         if test is not None:
             row["mnist"] = evaluate(r, test.images, test.labels).accuracy
-        confident = 0
+        confident = wrong = 0
         for name, drawings in sets.items():
             ev = evaluate_drawings(r, drawings)
             lowest = min(a for a in ev.per_class if not math.isnan(a))
@@ -57,20 +100,28 @@ def main(argv=None) -> int:
                          "per_class": ev.per_class}
             if name != "holdout":
                 confident += ev.confident_mistakes(0.9)
+                wrong += round((1 - ev.accuracy) * ev.samples)
         row["confident_mistakes_tuning_sets"] = confident
+        row["wrong_tuning_sets"] = wrong
         rows.append(row)
     head = ["checkpoint", "MNIST test"] + [f"{n} (lowest class)" for n in sets] + [
-        "wrong at p>0.9 (neat+hard+intl)"]
+        "wrong (neat+hard+intl)", "wrong at p>0.9 (neat+hard+intl)"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for row in rows:
         path = Path(row["checkpoint"])
-        cells = [str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
+        if path.is_relative_to(ROOT):
+            name = str(path.relative_to(ROOT))
+        elif path.parent.name.startswith("lenet-gui-shipped-"):
+            name = f"shipped {path.stem}"
+        else:
+            name = str(path)
+        cells = [name,
                  f"{row['mnist'] * 100:.2f}%" if "mnist" in row else "n/a"]
         for n in sets:
             s = row[n]
             cells.append(f"{s['accuracy'] * 100:.2f}% ({s['lowest_class'] * 100:.0f}%)")
-        cells.append(str(row["confident_mistakes_tuning_sets"]))
+        cells += [str(row["wrong_tuning_sets"]), str(row["confident_mistakes_tuning_sets"])]
         print("| " + " | ".join(cells) + " |")
     print("targets: MNIST test >= 99.5%, neat and hard >= 99.5%, international >= 98%, every "
           "class >= 97% on every set, confident mistakes <= half of the previous checkpoint's")
