@@ -43,7 +43,8 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-SHIPPED = "checkpoints/lenet5_mnist.ckpt"
+SHIPPED = Path("checkpoints/lenet5_mnist.ckpt")
+HISTORY_PREFIX = "lenet-gui-shipped-"  # the folder shipped_history writes into
 
 
 def shipped_history(folder: Path) -> list[Path]:
@@ -54,7 +55,8 @@ def shipped_history(folder: Path) -> list[Path]:
                               capture_output=True).stdout
 
     try:
-        log = git("log", "--reverse", "--format=%h %ad", "--date=short", "--", SHIPPED)
+        log = git("log", "--reverse", "--format=%h %ad", "--date=short", "--",
+                  SHIPPED.as_posix())
     except (OSError, subprocess.CalledProcessError) as e:
         raise SystemExit(f"--shipped-history needs a git checkout with git installed: {e}")
     paths = []
@@ -63,10 +65,10 @@ def shipped_history(folder: Path) -> list[Path]:
             continue
         commit, date = line.split()
         path = folder / f"{date}-{commit}.ckpt"
-        path.write_bytes(git("show", f"{commit}:{SHIPPED}"))
+        path.write_bytes(git("show", f"{commit}:{SHIPPED.as_posix()}"))
         try:
             path.with_suffix(".json").write_bytes(
-                git("show", f"{commit}:{SHIPPED[:-len('.ckpt')]}.json"))
+                git("show", f"{commit}:{SHIPPED.with_suffix('.json').as_posix()}"))
         except subprocess.CalledProcessError:
             pass  # the first checkpoints had no metadata file
         paths.append(path)
@@ -85,7 +87,7 @@ def main(argv=None) -> int:
     rows = []
     checkpoints = list(args.checkpoints)
     if args.shipped_history:
-        checkpoints += shipped_history(Path(tempfile.mkdtemp(prefix="lenet-gui-shipped-")))
+        checkpoints += shipped_history(Path(tempfile.mkdtemp(prefix=HISTORY_PREFIX)))
     for ckpt in checkpoints:
         r = Recognizer(ckpt)
         row = {"checkpoint": str(ckpt)}
@@ -112,7 +114,7 @@ def main(argv=None) -> int:
         path = Path(row["checkpoint"])
         if path.is_relative_to(ROOT):
             name = str(path.relative_to(ROOT))
-        elif path.parent.name.startswith("lenet-gui-shipped-"):
+        elif path.parent.name.startswith(HISTORY_PREFIX):
             name = f"shipped {path.stem}"
         else:
             name = str(path)

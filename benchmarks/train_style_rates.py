@@ -31,25 +31,22 @@ def main(argv=None) -> int:
     p.add_argument("train_args", nargs=argparse.REMAINDER,
                    help="after --: the arguments of lenet-gui train")
     args = p.parse_args(argv)
-    styles = _styles()
+    import lenet_gui.core.styles as styles
+
     base = styles.StyleConfig()
     rates = {f.name: getattr(base, f.name) * (1 if f.name == "based_one" else args.scale)
              for f in dataclasses.fields(base)}
     if not all(0 <= r <= 1 for r in rates.values()):
         p.error(f"--scale {args.scale}: every style rate must stay within 0..1")
     print("style rates: " + ", ".join(f"{k} {v:g}" for k, v in rates.items()), flush=True)
-    # The batch maker builds StyleConfig() when it starts; give it the scaled one.
-    styles.StyleConfig = lambda: base.__class__(**rates)
+    # The batch maker builds StyleConfig() when it starts; give it the scaled one
+    # (frozen, so one instance serves every call).
+    scaled = dataclasses.replace(base, **rates)
+    styles.StyleConfig = lambda: scaled
     from lenet_gui.cli.main import main as cli_main
 
     train_args = args.train_args[1:] if args.train_args[:1] == ["--"] else args.train_args
     return cli_main(["train", *train_args])
-
-
-def _styles():
-    import lenet_gui.core.styles as styles
-
-    return styles
 
 
 if __name__ == "__main__":
